@@ -1,0 +1,63 @@
+"""Frozen dataclasses passed between pipeline stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Speaker:
+    name: str                      # canonical display name, e.g. "Tian Yuandong"
+    role: str = ""                 # role lines from a header, joined with "; "
+    aliases: tuple[str, ...] = ()  # other labels seen for this speaker ("Ella", "?Ella Hu")
+    moderator: bool = False        # listed as moderator/host in the source
+
+
+@dataclass(frozen=True)
+class Turn:
+    speaker: str                   # canonical Speaker.name
+    paragraphs: tuple[str, ...]    # cleaned text, one entry per paragraph
+    line: int = 0                  # 1-based source line where the turn starts (0 = unknown)
+    heading: str | None = None     # a chapter mark from the source (Markdown heading), if any
+
+
+@dataclass(frozen=True)
+class Script:
+    title: str
+    speakers: tuple[Speaker, ...]
+    turns: tuple[Turn, ...]
+    intro: str = ""                # extra intro narration found in the source (optional)
+    outro: str = ""                # closing narration (e.g. a postscript)
+    format: str = ""               # detected format name, e.g. "ownline", "inline"
+    source: str = ""               # path of the transcript
+    warnings: tuple[str, ...] = ()
+    unresolved: tuple[str, ...] = ()  # labels that could not be resolved to a speaker
+
+    def speaker(self, name: str) -> Speaker:
+        for s in self.speakers:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Everything the engine needs to speak in one voice."""
+
+    voice: str          # engine voice id, e.g. "en-us+f3" (language + optional +variant)
+    pitch: int = 50     # 0-100 (eSpeak scale, roughly exponential)
+    rate: int = 170     # words per minute
+    volume: float = 1.0  # 0.0-1.0
+
+    def as_dict(self) -> dict:
+        return {"voice": self.voice, "pitch": self.pitch, "rate": self.rate, "volume": self.volume}
+
+
+@dataclass(frozen=True)
+class SynthJob:
+    """One piece of text to speak into a WAV file (16-bit mono PCM)."""
+
+    text: str
+    voice: Voice
+    out_path: str
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
