@@ -61,3 +61,34 @@ class SynthJob:
     voice: Voice
     out_path: str
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of speech in the rendered episode (one unit: a paragraph, intro or outro)."""
+
+    speaker: str        # speaker name ("Narrator" for intro/outro)
+    text: str           # the written text (not the normalized spoken form)
+    start_ms: int       # speech onset in the final audio
+    end_ms: int         # end of speech (trailing pause excluded)
+
+
+@dataclass(frozen=True)
+class Chapter:
+    title: str
+    start_ms: int
+    end_ms: int
+    url: str | None = None     # optional link (ID3 WXXX inside CHAP)
+    image: str | None = None   # optional image path (ID3 APIC inside CHAP)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Everything timed in a rendered episode; chapters and sidecars come from here."""
+
+    title: str
+    author: str
+    speakers: tuple[str, ...]
+    duration_ms: int
+    segments: tuple[Segment, ...]
+    chapters: tuple[Chapter, ...]
