@@ -1,0 +1,264 @@
+"""Episode config and cast files: YAML read once, validated into frozen dataclasses.
+
+Every error names the file and the key (``episode.yaml: cast.Ella Hu.voice: ...``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+
+CHAPTER_MODES = ("topics", "turns")
+SAMPLE_RATES = (32000, 44100, 48000)  # MPEG-1 Layer III rates (1152-sample frames)
+BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+
+
+@dataclass(frozen=True)
+class VoiceOverride:
+    voice: str | None = None
+    variant: str | None = None
+    pitch: int | None = None
+    rate: int | None = None
+    volume: float | None = None
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    sample_rate: int = 44100
+    bitrate: int = 64          # kbit/s, constant bit rate
+    channels: int = 1
+    quality: int = 7           # LAME algorithm quality 0 (best, slowest) .. 9 (fastest)
+    paragraph_pause_ms: int = 450
+    turn_pause_ms: int = 900
+
+
+@dataclass(frozen=True)
+class ChapterSettings:
+    mode: str = "topics"
+    titles: tuple[tuple[int, str], ...] = ()   # (chapter index, title) overrides
+
+
+@dataclass(frozen=True)
+class Config:
+    source: str = ""
+    title: str | None = None
+    author: str | None = None
+    album: str | None = None
+    date: str | None = None
+    comment: str | None = None
+    moderator: str | None = None
+    speakers: tuple[tuple[str, str], ...] = ()        # label -> speaker name
+    cast: tuple[tuple[str, VoiceOverride], ...] = ()  # speaker name -> override
+    chapters: ChapterSettings = field(default_factory=ChapterSettings)
+    audio: AudioSettings = field(default_factory=AudioSettings)
+    intro_audio: str | None = None
+    outro_audio: str | None = None
+
+    def cast_map(self) -> dict[str, VoiceOverride]:
+        return dict(self.cast)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"boolean {value} (YAML reads yes/no/on/off as booleans: quote the value)"
+    return f"{type(value).__name__} {value!r}"
+
+
+class _Reader:
+    """Typed access to a YAML mapping with error messages that name file and key."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, key: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.source}: {key}: {message}")
+
+    def mapping(self, value: Any, key: str, allowed: tuple[str, ...] | None = None) -> dict:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a mapping, got {_describe(value)}")
+        for k in value:
+            if not isinstance(k, str):
+                raise self.fail(key, f"keys must be strings, got {_describe(k)}")
+            if allowed is not None and k not in allowed:
+                raise self.fail(f"{key}.{k}" if key else k, f"unknown key (expected one of: {', '.join(allowed)})")
+        return value
+
+    def string(self, value: Any, key: str) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, (_dt.date, _dt.datetime)) and key.endswith("date"):
+            return value.isoformat()
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, f"expected a non-empty string, got {_describe(value)}")
+        return value.strip()
+
+    def integer(self, value: Any, key: str, lo: int, hi: int) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(key, f"expected an integer {lo}..{hi}, got {_describe(value)}")
+        if not lo <= value <= hi:
+            raise self.fail(key, f"expected an integer {lo}..{hi}, got {value}")
+        return value
+
+    def number(self, value: Any, key: str, lo: float, hi: float) -> float | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(key, f"expected a number {lo}..{hi}, got {_describe(value)}")
+        if not lo <= value <= hi:
+            raise self.fail(key, f"expected a number {lo}..{hi}, got {value}")
+        return float(value)
+
+    def choice(self, value: Any, key: str, choices: tuple) -> Any:
+        if value is None:
+            return None
+        if value not in choices or isinstance(value, bool):
+            shown = ", ".join(str(c) for c in choices)
+            raise self.fail(key, f"expected one of {shown}, got {_describe(value)}")
+        return value
+
+
+_OCTAL_LOOKING = re.compile(r"(?:^|[\s{,])([A-Za-z_]+):\s*(0[0-9]+)\s*(?:[,}#]|$)")
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    for number, line in enumerate(text.splitlines(), 1):
+        m = _OCTAL_LOOKING.search(line)
+        if m:
+            raise ConfigError(
+                f"{path}:{number}: {m.group(1)}: {m.group(2)} has a leading zero, which YAML reads as an "
+                f"octal number; write {int(m.group(2))}"
+            )
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else f"{path}"
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{where}: invalid YAML: {problem}") from None
+
+
+VOICE_KEYS = ("voice", "variant", "pitch", "rate", "volume")
+
+
+def _voice_override(r: _Reader, value: Any, key: str) -> VoiceOverride:
+    m = r.mapping(value, key, VOICE_KEYS)
+    return VoiceOverride(
+        voice=r.string(m.get("voice"), f"{key}.voice"),
+        variant=r.string(m.get("variant"), f"{key}.variant"),
+        pitch=r.integer(m.get("pitch"), f"{key}.pitch", 0, 100),
+        rate=r.integer(m.get("rate"), f"{key}.rate", 80, 450),
+        volume=r.number(m.get("volume"), f"{key}.volume", 0.0, 1.0),
+    )
+
+
+def _cast(r: _Reader, value: Any, key: str) -> tuple[tuple[str, VoiceOverride], ...]:
+    m = r.mapping(value, key)
+    return tuple((name, _voice_override(r, v, f"{key}.{name}" if key else name)) for name, v in m.items())
+
+
+def load_cast(path: str | Path) -> tuple[tuple[str, VoiceOverride], ...]:
+    """Read a cast file: a mapping speaker -> voice settings, optionally under ``cast:``."""
+    path = Path(path)
+    r = _Reader(str(path))
+    top = r.mapping(_load_yaml(path), "")
+    if "cast" in top:
+        r.mapping(top, "", ("cast",))
+        return _cast(r, top["cast"], "cast")
+    return _cast(r, top, "")
+
+
+TOP_KEYS = ("title", "author", "album", "date", "comment", "moderator", "speakers", "cast",
+            "chapters", "pauses", "audio", "intro", "outro")
+
+
+def load_config(path: str | Path) -> Config:
+    path = Path(path)
+    r = _Reader(str(path))
+    top = r.mapping(_load_yaml(path), "", TOP_KEYS)
+
+    speakers = tuple(
+        (label, r.string(name, f"speakers.{label}")) for label, name in r.mapping(top.get("speakers"), "speakers").items()
+    )
+    chapters = _chapters(r, top.get("chapters"))
+    pauses = r.mapping(top.get("pauses"), "pauses", ("paragraph_ms", "turn_ms"))
+    audio_m = r.mapping(top.get("audio"), "audio", ("sample_rate", "bitrate", "channels", "quality"))
+    defaults = AudioSettings()
+    audio = AudioSettings(
+        sample_rate=r.choice(audio_m.get("sample_rate"), "audio.sample_rate", SAMPLE_RATES) or defaults.sample_rate,
+        bitrate=r.choice(audio_m.get("bitrate"), "audio.bitrate", BITRATES) or defaults.bitrate,
+        channels=r.choice(audio_m.get("channels"), "audio.channels", (1, 2)) or defaults.channels,
+        quality=_or(r.integer(audio_m.get("quality"), "audio.quality", 0, 9), defaults.quality),
+        paragraph_pause_ms=_or(r.integer(pauses.get("paragraph_ms"), "pauses.paragraph_ms", 0, 10000),
+                               defaults.paragraph_pause_ms),
+        turn_pause_ms=_or(r.integer(pauses.get("turn_ms"), "pauses.turn_ms", 0, 10000), defaults.turn_pause_ms),
+    )
+    intro = r.mapping(top.get("intro"), "intro", ("audio",))
+    outro = r.mapping(top.get("outro"), "outro", ("audio",))
+    return Config(
+        source=str(path),
+        title=r.string(top.get("title"), "title"),
+        author=r.string(top.get("author"), "author"),
+        album=r.string(top.get("album"), "album"),
+        date=r.string(top.get("date"), "date"),
+        comment=r.string(top.get("comment"), "comment"),
+        moderator=r.string(top.get("moderator"), "moderator"),
+        speakers=speakers,
+        cast=_cast(r, top.get("cast"), "cast"),
+        chapters=chapters,
+        audio=audio,
+        intro_audio=_relative(path, r.string(intro.get("audio"), "intro.audio")),
+        outro_audio=_relative(path, r.string(outro.get("audio"), "outro.audio")),
+    )
+
+
+def _or(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def _relative(config_path: Path, value: str | None) -> str | None:
+    """Audio paths in a config are relative to the config file."""
+    if value is None:
+        return None
+    p = Path(value).expanduser()
+    return str(p if p.is_absolute() else config_path.parent / p)
+
+
+def _chapters(r: _Reader, value: Any) -> ChapterSettings:
+    m = r.mapping(value, "chapters", ("mode", "titles"))
+    mode = r.choice(m.get("mode"), "chapters.mode", CHAPTER_MODES) or "topics"
+    titles_v = m.get("titles")
+    titles: list[tuple[int, str]] = []
+    if isinstance(titles_v, list):
+        for i, t in enumerate(titles_v):
+            if t is not None:
+                titles.append((i, r.string(t, f"chapters.titles[{i}]")))
+    elif isinstance(titles_v, dict):
+        for k, t in titles_v.items():
+            if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+                raise r.fail(f"chapters.titles.{k}", "expected a chapter number (0 = the intro)")
+            titles.append((k, r.string(t, f"chapters.titles.{k}")))
+    elif titles_v is not None:
+        raise r.fail("chapters.titles", f"expected a list or a mapping of chapter number to title, got {_describe(titles_v)}")
+    return ChapterSettings(mode=mode, titles=tuple(sorted(titles)))
+
+
+def with_overrides(config: Config, **changes: Any) -> Config:
+    """A copy of ``config`` with command-line overrides applied (None values ignored)."""
+    return replace(config, **{k: v for k, v in changes.items() if v is not None})
