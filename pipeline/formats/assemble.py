@@ -1,0 +1,70 @@
+"""Turn a parser's :class:`Draft` into the :class:`Script` the rest of the pipeline uses."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Script, Speaker, Turn
+from .common import CastEntry, Draft, RawTurn
+from .identity import resolve
+
+_TRAILING_TIME = re.compile(r"(\s+\[?\(?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?\)?\]?)+\s*$")
+
+
+def build_script(draft: Draft, fmt: str, source: str,
+                 speakers: dict[str, str] | None = None) -> Script:
+    turns = [t for t in draft.turns if t.paragraphs]
+    resolution = resolve([t.label for t in turns], draft.cast, speakers)
+    merged = _merge_consecutive(turns, resolution.names)
+    warnings = list(draft.warnings)
+    speaking = {t.speaker for t in merged}
+    silent = [c.name for c in draft.cast if c.name not in speaking]
+    if silent and merged:
+        warnings.append(f"named in the source but given no turns: {', '.join(silent)}")
+    return Script(
+        title=draft.title,
+        speakers=_speakers(merged, draft.cast, resolution.names),
+        turns=tuple(merged),
+        intro=draft.intro,
+        outro=draft.outro,
+        format=fmt,
+        source=source,
+        warnings=tuple(warnings),
+        unresolved=tuple(n for n in resolution.unresolved if n in speaking),
+    )
+
+
+def _merge_consecutive(turns: list[RawTurn], names: dict[str, str]) -> list[Turn]:
+    merged: list[Turn] = []
+    for raw in turns:
+        speaker = names[raw.label]
+        last = merged[-1] if merged else None
+        if last and last.speaker == speaker and raw.heading is None:
+            merged[-1] = Turn(speaker, last.paragraphs + tuple(raw.paragraphs), last.line,
+                              last.heading)
+        else:
+            merged.append(Turn(speaker, tuple(raw.paragraphs), raw.line, raw.heading))
+    return merged
+
+
+def _speakers(turns: list[Turn], cast: list[CastEntry], names: dict[str, str]) -> tuple:
+    speaking = list(dict.fromkeys(t.speaker for t in turns))
+    by_name = {c.name: c for c in cast}
+    order = [c.name for c in cast if c.name in speaking]
+    order += [n for n in speaking if n not in order]
+    result = []
+    for name in order:
+        entry = by_name.get(name)
+        aliases = [_alias(raw) for raw, target in names.items() if target == name]
+        aliases = [a for a in dict.fromkeys(aliases) if a and a != name]
+        result.append(Speaker(
+            name=name,
+            role="; ".join(entry.roles) if entry else "",
+            aliases=tuple(aliases),
+            moderator=bool(entry and entry.moderator),
+        ))
+    return tuple(result)
+
+
+def _alias(raw: str) -> str:
+    return _TRAILING_TIME.sub("", raw.strip()).strip()

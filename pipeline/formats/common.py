@@ -1,0 +1,157 @@
+"""What every format parser produces, and the helpers they share.
+
+A parser turns text into a :class:`Draft`: raw speaker labels exactly as written, with the
+cleaned paragraphs of each turn. Resolving labels to people (``identity.py``) and building the
+final :class:`~pipeline.model.Script` (``assemble.py``) happen once, for every format.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import ParseError, located
+
+
+@dataclass
+class RawTurn:
+    label: str                     # the label as written in the source (e.g. "?Ella Hu")
+    paragraphs: list[str]          # cleaned paragraphs
+    line: int = 0                  # 1-based line where the turn starts
+    heading: str | None = None     # a section heading just before this turn
+    start: float | None = None     # seconds, when the source is timed (used for sorting)
+
+
+@dataclass
+class CastEntry:
+    """A person named by the source outside the turns (header, front matter, companion)."""
+
+    name: str
+    roles: list[str] = field(default_factory=list)
+    moderator: bool = False
+    ids: list[str] = field(default_factory=list)  # labels that stand for this person ("SA", a slug)
+
+
+@dataclass
+class Draft:
+    turns: list[RawTurn] = field(default_factory=list)
+    title: str = ""
+    cast: list[CastEntry] = field(default_factory=list)
+    intro: str = ""
+    outro: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def add(self, label: str, text: str, line: int, heading: str | None = None,
+            start: float | None = None) -> None:
+        """Append ``text`` as a new turn, or to the last turn if ``label`` is None."""
+        paragraphs = [p for p in (clean_text(text),) if p]
+        if self.turns and label is None:
+            self.turns[-1].paragraphs.extend(paragraphs)
+        elif label is not None:
+            self.turns.append(RawTurn(label, paragraphs, line, heading, start))
+
+
+def fail(source: str, line: int | None, message: str) -> ParseError:
+    return ParseError(located(source, line, message))
+
+
+# --- labels -------------------------------------------------------------------------------
+
+HONORIFICS = {"dr", "prof", "professor", "mr", "mrs", "ms", "miss", "mx", "sir", "dame"}
+GENERIC_LABEL = re.compile(
+    r"^(?:speaker[ _-]?[0-9a-z]{1,3}|unknown(?: speaker)?|spk[ _-]?\d+|s\d+|guest ?\d*|"
+    r"audience(?: member)?|unidentified(?: speaker)?|voice ?\d*|participant ?\d*)$",
+    re.IGNORECASE,
+)
+_STRAY = "?¿!*_#>~`\"'“”‘’«»•·-–—.,;:：|[](){}（）"
+_TIMESTAMP = r"\(?\[?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?\]?\)?"
+
+
+def clean_label(raw: str) -> str:
+    """A label without stray punctuation, honorifics, timestamps or a trailing ``| Org``."""
+    label = raw.strip()
+    label = re.sub(r"\s*[|｜].*$", "", label)                 # "Name | Org"
+    label = re.sub(rf"(\s+{_TIMESTAMP})+\s*$", "", label)      # "James 00:02:46"
+    label = label.strip(_STRAY + " \t")
+    words = label.split()
+    while len(words) > 1 and words[0].rstrip(".").lower() in HONORIFICS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def is_generic(label: str) -> bool:
+    """``Speaker 0``, ``SPEAKER_01``, ``Unknown Speaker``...: a placeholder, not a name."""
+    return bool(GENERIC_LABEL.match(clean_label(label)))
+
+
+_CONNECTORS = {"de", "da", "van", "von", "der", "den", "del", "la", "le", "bin", "al", "of",
+               "the", "in", "mom", "dad", "member", "speaker", "y", "du", "di"}
+
+
+def looks_like_name(text: str, max_words: int = 5) -> bool:
+    """True for a short capitalised phrase that could be a person's label."""
+    text = clean_label(text)
+    if not text or len(text) > 48 or re.search(r"[.!?;]\s|[\"“”,;=<>/\\@]", text):
+        return False
+    words = text.split()
+    if len(words) > max_words:
+        return False
+    if re.search(r"[\u3040-\u9fff]", text):
+        return len(text) <= 12
+    if not (words[0][0].isupper() or words[0][0].isdigit()):
+        return False
+    lower = [w for w in words if not (w[0].isupper() or w[0].isdigit() or w[0] in "('(")]
+    return all(w.lower() in _CONNECTORS for w in lower)
+
+
+# --- text ---------------------------------------------------------------------------------
+
+_STAGE_WORDS = (
+    r"laugh\w*|chuckl\w*|giggl\w*|applause|clapping|inaudible|unintelligible|crosstalk|"
+    r"cross-talk|indistinct\w*|music\w*|silence|pause\w*|sigh\w*|cough\w*|coughing|"
+    r"noise|background noise|audio cuts out|break|intro song|outro|intro|theme music|"
+    r"overlapping|overtalk|static|beep|inhales?|exhales?|clears throat|sneez\w*"
+)
+_PAREN_STAGE = re.compile(rf"\(\s*(?:{_STAGE_WORDS})(?:[^()]{{0,40}})\)", re.IGNORECASE)
+_BRACKET = re.compile(r"\[([^\[\]]{0,80})\](?!\()")
+_MD_LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()]|\([^()]*\))*\)")
+_LEADING_TIME = re.compile(r"^\s*[\[(]?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?[\])]?\s*")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~])")
+_KEEP_BRACKETS = re.compile(r"^(?:email(?:&#160;|\s)protected|sic|\?|\.\.\.|…)$", re.I)
+
+
+def _drop_bracket(match: re.Match) -> str:
+    inner = match.group(1).strip()
+    return match.group(0) if _KEEP_BRACKETS.match(inner) else " "
+
+
+def clean_text(text: str) -> str:
+    """Speech text only: no markup, timestamps or stage directions; whitespace collapsed."""
+    import html
+
+    text = html.unescape(html.unescape(text))
+    text = _MD_ESCAPE.sub(r"\1", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = re.sub(r"</?(?:v|c|i|b|u|lang|ruby|rt)(?:[ .][^>]*)?>", " ", text)
+    text = re.sub(r"<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3}>", " ", text)
+    text = _BRACKET.sub(_drop_bracket, text)
+    text = _PAREN_STAGE.sub(" ", text)
+    text = _LEADING_TIME.sub("", text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+([,.!?;:…])", r"\1", text)
+    return "" if re.fullmatch(r"[\W_]*", text) else text
+
+
+def split_paragraphs(lines: list[str]) -> list[str]:
+    """Group lines into paragraphs at blank lines; lines inside a paragraph are re-joined."""
+    paragraphs, current = [], []
+    for line in lines:
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            paragraphs.append(" ".join(current))
+            current = []
+    if current:
+        paragraphs.append(" ".join(current))
+    return paragraphs

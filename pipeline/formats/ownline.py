@@ -1,0 +1,44 @@
+"""Labels alone on a line ending in a colon, the speech on the lines below.
+
+    Standing at the Gate: a Panel          <- title (a colon, but not at the end)
+    Speakers                               <- optional header: section words, names, roles
+    Dr. Tian Yuandong
+    Researcher at Meta AI
+    Moderator
+    Ella Hu
+    Tian Yuandong:                         <- a label (also "James 00:02:46:", "Speaker 0: 00:00:00")
+    One paragraph per line, or paragraphs separated by blank lines.
+    Postscript                             <- optional closing section -> Script.outro
+
+A YAML front matter block may give the title and the speaker names.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import labelled
+from .common import Draft, looks_like_name
+
+NAME = "ownline"
+
+_LABEL = re.compile(
+    r"^\s*(?P<label>[^\s:：][^:：]{0,59}?)\s*[:：]\s*"
+    r"(?:\[?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?\]?)?\s*$"
+)
+
+
+def split_label(line: str) -> tuple[str, str] | None:
+    """(label, "") if ``line`` is a speaker label standing alone, else None."""
+    match = _LABEL.match(line)
+    if not match or not looks_like_name(match.group("label")):
+        return None
+    return match.group("label").strip(), ""
+
+
+def detect(text: str) -> int:
+    return labelled.count_labels(text, split_label)
+
+
+def parse(text: str, source: str) -> Draft:
+    return labelled.read(text, split_label)

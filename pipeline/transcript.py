@@ -1,0 +1,80 @@
+"""Read a transcript file into a :class:`~pipeline.model.Script`.
+
+The format is detected from the content (the file extension only breaks ties), or forced with
+``fmt``. Each format lives in its own module under ``pipeline/formats``; this module reads the
+file, picks the parser and hands its draft to ``formats.assemble``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from .errors import ParseError, located
+from .formats import BY_NAME, PARSERS, plain
+from .formats.assemble import build_script
+from .model import Script
+
+FORMATS: tuple[str, ...] = tuple(p.NAME for p in PARSERS)
+
+_EXTENSION_HINTS: dict[str, tuple[str, ...]] = {}
+_MIN_EVIDENCE = 2
+
+
+def parse(path: str | os.PathLike, fmt: str | None = None,
+          speakers: dict[str, str] | None = None) -> Script:
+    """Parse the transcript at ``path``; raise ParseError naming the file if it cannot."""
+    source = os.fspath(path)
+    text = _read(source)
+    return parse_text(text, source=source, fmt=fmt, speakers=speakers)
+
+
+def parse_text(text: str, source: str = "<text>", fmt: str | None = None,
+               speakers: dict[str, str] | None = None) -> Script:
+    """Parse transcript ``text``; ``source`` names it in messages and in ``Script.source``."""
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise ParseError(located(source, None, "the transcript is empty"))
+    parser = _choose(text, source, fmt)
+    draft = parser.parse(text, source)
+    if not any(t.paragraphs for t in draft.turns):
+        raise ParseError(located(source, None, f"no speech found (read as {parser.NAME})"))
+    if not draft.title:
+        draft.title = _title_from_path(source)
+    return build_script(draft, parser.NAME, source, speakers)
+
+
+def _read(source: str) -> str:
+    try:
+        data = Path(source).read_bytes()
+    except OSError as err:
+        raise ParseError(located(source, None, f"cannot read the transcript: {err.strerror}"))
+    if b"\x00" in data[:8192]:
+        raise ParseError(located(source, None, "not a text file (binary data)"))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        raise ParseError(located(source, line, "not UTF-8 text")) from None
+
+
+def _choose(text: str, source: str, fmt: str | None):
+    if fmt is not None:
+        if fmt not in BY_NAME:
+            raise ParseError(located(source, None, f"unknown transcript format {fmt!r}; "
+                                                   f"valid formats: {', '.join(FORMATS)}"))
+        return BY_NAME[fmt]
+    if not re.search(r"\w", text):
+        raise ParseError(located(source, None, "cannot detect the transcript format "
+                                               f"(tried: {', '.join(FORMATS)})"))
+    hinted = _EXTENSION_HINTS.get(Path(source).suffix.lower(), ())
+    scores = [(p.detect(text) + (1 if p.NAME in hinted else 0), -i, p)
+              for i, p in enumerate(PARSERS)]
+    best, _, parser = max(scores, key=lambda s: s[:2])
+    return parser if best >= _MIN_EVIDENCE else plain
+
+
+def _title_from_path(source: str) -> str:
+    stem = Path(source).name.split(".")[0] if source and not source.startswith("<") else ""
+    return re.sub(r"[_-]+", " ", stem).strip()

@@ -1,0 +1,212 @@
+"""Tests for pipeline.transcript: the seed, the inline sample, errors and fallbacks."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import ParseError
+from pipeline.transcript import FORMATS, parse, parse_text
+
+SEED = Path("/work/shared/seed/000_113eec2d62c53610.txt")
+DATA = Path(__file__).parent / "data" / "transcripts"
+EXAMPLE = Path(__file__).parent.parent / "examples" / "sample.txt"
+
+needs_seed = pytest.mark.skipif(not SEED.exists(), reason="seed transcript not available")
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return parse(SEED)
+
+
+# --- the seed -----------------------------------------------------------------------------
+
+@needs_seed
+def test_seed_is_ownline_with_title(seed):
+    assert seed.format == "ownline"
+    assert seed.source == str(SEED)
+    assert seed.title == "Standing at the Gate of AGI Era: the Opportunities for Entrepreneurs"
+    assert seed.intro == ""
+
+
+@needs_seed
+def test_seed_speakers_in_header_order(seed):
+    assert [s.name for s in seed.speakers] == [
+        "Tian Yuandong", "Wu Yi", "Zhu Xiaoyong", "Shen Libin", "Ella Hu"]
+
+
+@needs_seed
+def test_seed_turn_counts(seed):
+    assert len(seed.turns) == 40
+    assert Counter(t.speaker for t in seed.turns) == {
+        "Ella Hu": 12, "Tian Yuandong": 11, "Shen Libin": 6, "Wu Yi": 6, "Zhu Xiaoyong": 5}
+
+
+@needs_seed
+def test_seed_label_variants_are_aliases(seed):
+    ella = seed.speaker("Ella Hu")
+    assert set(ella.aliases) == {"Ella", "?Ella Hu"}
+    assert seed.speaker("Tian Yuandong").aliases == ()
+    assert seed.unresolved == ()
+
+
+@needs_seed
+def test_seed_header_roles_and_moderator(seed):
+    ella = seed.speaker("Ella Hu")
+    assert ella.moderator is True
+    assert ella.role == "Executive Director of Sky9 Capital"
+    tian = seed.speaker("Tian Yuandong")
+    assert tian.moderator is False
+    assert tian.role == ("Researcher and Senior Manager at Meta AI; "
+                         "Project leader for Long-Form Story Generation")
+    assert seed.speaker("Shen Libin").role == "Founder and CEO of Leyan Technologies"
+
+
+@needs_seed
+def test_seed_turn_lines_and_first_turn(seed):
+    first = seed.turns[0]
+    assert (first.speaker, first.line) == ("Ella Hu", 17)
+    assert first.paragraphs[0].startswith("From a technical perspective")
+    assert seed.turns[1].line == 19
+    assert len(seed.turns[1].paragraphs) == 7
+    assert all(p.strip() == p and p for t in seed.turns for p in t.paragraphs)
+
+
+@needs_seed
+def test_seed_postscript_is_outro_not_speech(seed):
+    assert seed.outro.startswith("ChatGPT has opened the door")
+    assert "Executive Director, Sky9 Capital" in seed.outro
+    assert seed.outro.endswith("on this panel discussion!")
+    assert "\n\n" in seed.outro
+    last = seed.turns[-1]
+    assert last.speaker == "Wu Yi"
+    text = " ".join(last.paragraphs)
+    assert "Postscrip" not in text and "ChatGPT has opened" not in text
+
+
+@needs_seed
+def test_seed_stage_direction_dropped(seed):
+    text = " ".join(p for t in seed.turns for p in t.paragraphs)
+    assert "(laughs)" not in text
+    assert "(note: AlexNet" in text
+
+
+# --- the inline sample and the README example ---------------------------------------------
+
+def test_inline_sample():
+    script = parse(DATA / "inline_sample.txt")
+    assert script.format == "inline"
+    assert script.title == "The Lighthouse Keepers' Radio Hour"
+    assert [s.name for s in script.speakers] == ["Marta Quill", "Jonas Ferro"]
+    assert script.speaker("Marta Quill").aliases == ("Marta",)
+    assert [t.speaker for t in script.turns] == ["Marta Quill", "Jonas Ferro"] * 3 + ["Marta Quill"]
+    # an unlabelled paragraph continues the previous turn; the full-width colon is a label
+    assert script.turns[3].paragraphs[1] == "That quiet is the part nobody warns you about."
+    assert script.turns[5].paragraphs[0].startswith("Less than you would think.")
+    assert script.turns[5].paragraphs[0].endswith("terrible gossips.")
+    assert script.turns[5].line == 11
+
+
+def test_example_sample_has_three_speakers():
+    script = parse(EXAMPLE)
+    assert script.format == "ownline"
+    assert [s.name for s in script.speakers] == ["Ines Valdoro", "Tomasz Kreel", "Amara Osei"]
+    assert script.speaker("Amara Osei").moderator
+    assert script.outro.startswith("This conversation was recorded")
+
+
+def test_inline_paragraph_before_first_label_is_intro():
+    text = ("A short preface, with no speaker, that sets the scene for the talk.\n\n"
+            "Ann Lee: Hello there.\nBo Chen: Hi Ann.\nAnn Lee: Shall we start?\n")
+    script = parse_text(text)
+    assert script.intro.startswith("A short preface")
+    assert [t.speaker for t in script.turns] == ["Ann Lee", "Bo Chen", "Ann Lee"]
+
+
+def test_consecutive_turns_of_one_speaker_are_merged():
+    text = "Ann Lee:\nOne.\nAnn:\nTwo.\nBo Chen:\nThree.\nAnn Lee:\nFour.\n"
+    script = parse_text(text)
+    assert [(t.speaker, t.paragraphs) for t in script.turns] == [
+        ("Ann Lee", ("One.", "Two.")), ("Bo Chen", ("Three.",)), ("Ann Lee", ("Four.",))]
+
+
+def test_speaker_map_renames_and_merges():
+    text = "A:\nOne.\nB:\nTwo.\nA:\nThree.\nC:\nFour.\n"
+    script = parse_text(text, speakers={"A": "Ann Lee", "C": "Ann Lee", "B": "Bo Chen"})
+    assert [s.name for s in script.speakers] == ["Ann Lee", "Bo Chen"]
+    assert [t.speaker for t in script.turns] == ["Ann Lee", "Bo Chen", "Ann Lee"]
+
+
+def test_two_people_with_one_first_name_are_not_merged():
+    text = "Ann Lee:\nOne.\nAnn Park:\nTwo.\nAnn:\nThree.\nAnn Lee:\nFour.\n"
+    script = parse_text(text)
+    assert [s.name for s in script.speakers] == ["Ann Lee", "Ann Park", "Ann"]
+
+
+# --- fallbacks and errors -----------------------------------------------------------------
+
+def test_text_without_labels_is_read_by_a_narrator(tmp_path):
+    path = tmp_path / "essay.txt"
+    path.write_text("The sea was calm that morning.\n\nBy noon the wind had turned.\n")
+    script = parse(path)
+    assert [s.name for s in script.speakers] == ["Narrator"]
+    assert script.turns[0].paragraphs == ("The sea was calm that morning.",
+                                          "By noon the wind had turned.")
+    assert script.warnings and "Narrator" in script.warnings[0]
+    assert script.title == "essay"
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n\n  \n"])
+def test_empty_file_is_a_parse_error(tmp_path, content):
+    path = tmp_path / "empty_talk.txt"
+    path.write_bytes(content)
+    with pytest.raises(ParseError, match="empty_talk.txt"):
+        parse(path)
+
+
+def test_binary_file_is_a_parse_error(tmp_path):
+    path = tmp_path / "noise.txt"
+    path.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(ParseError, match="noise.txt"):
+        parse(path)
+
+
+def test_non_utf8_file_is_a_parse_error(tmp_path):
+    path = tmp_path / "latin.txt"
+    path.write_bytes("Ann:\nCaf\u00e9 au lait.\n".encode("latin-1"))
+    with pytest.raises(ParseError, match=r"latin.txt:2: not UTF-8"):
+        parse(path)
+
+
+def test_missing_file_is_a_parse_error(tmp_path):
+    with pytest.raises(ParseError, match="nowhere.txt"):
+        parse(tmp_path / "nowhere.txt")
+
+
+def test_text_without_words_is_undetectable():
+    with pytest.raises(ParseError, match="tried: .*ownline.*inline"):
+        parse_text("--- *** ---\n::::\n", source="marks.txt")
+
+
+def test_fmt_override():
+    text = "Ann Lee: Hello.\nBo Chen: Hi.\n"
+    assert parse_text(text).format == "inline"
+    forced = parse_text(text, fmt="plain")
+    assert forced.format == "plain" and [s.name for s in forced.speakers] == ["Narrator"]
+
+
+def test_unknown_fmt_lists_valid_names():
+    with pytest.raises(ParseError) as info:
+        parse_text("Ann: Hi.\n", source="talk.txt", fmt="docx")
+    message = str(info.value)
+    assert message.startswith("talk.txt: unknown transcript format 'docx'")
+    for name in FORMATS:
+        assert name in message
+
+
+def test_formats_names():
+    assert FORMATS[:2] == ("ownline", "inline")
+    assert len(set(FORMATS)) == len(FORMATS)
