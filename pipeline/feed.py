@@ -1,0 +1,267 @@
+"""A podcast RSS feed for a folder of rendered episodes.
+
+``write_feed(DIR, base_url)`` lists every ``*.mp3`` in ``DIR`` as an ``<item>`` of an RSS 2.0 feed
+with the iTunes and Podcasting 2.0 namespaces, linking the sidecars found next to each MP3
+(``X.chapters.json``, ``X.vtt``, ``X.srt``, ``X.transcript.json``) and cover art (``X.jpg``,
+``X.png``, else ``cover.jpg``/``cover.png``), and writes it to ``DIR/feed.xml``.
+
+Built with :mod:`xml.etree.ElementTree` rather than feedgen: feedgen's podcast extension covers
+the iTunes tags only, so ``podcast:chapters`` / ``podcast:transcript`` / ``podcast:guid`` would need
+a custom lxml extension class anyway, and feedgen stamps ``lastBuildDate`` with the current time,
+which makes every write differ. Here the same folder gives the same feed bytes.
+"""
+
+from __future__ import annotations
+
+import uuid
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import format_datetime
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import mutagen
+from mutagen.mp3 import MP3
+
+from .errors import InputError
+from .fsutil import atomic_write_bytes
+from .sidecars import SIDECAR_SUFFIXES
+
+FEED_NAME = "feed.xml"
+
+NS = {
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "podcast": "https://podcastindex.org/namespace/1.0",
+    "atom": "http://www.w3.org/2005/Atom",
+}
+# Podcasting 2.0: podcast:guid is a UUIDv5 of the feed URL (no scheme, no trailing slash) in this
+# namespace.
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+
+# (sidecar kind, MIME type, rel) in the order podcast:transcript tags are listed
+TRANSCRIPTS = (
+    ("vtt", "text/vtt", "captions"),
+    ("transcript", "application/json", None),
+    ("srt", "application/x-subrip", "captions"),
+)
+CHAPTERS_TYPE = "application/json+chapters"
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+CHANNEL_COVERS = ("cover.jpg", "cover.jpeg", "cover.png")
+
+
+@dataclass(frozen=True)
+class Episode:
+    """What the feed needs to know about one MP3."""
+
+    path: Path
+    title: str
+    length_bytes: int
+    duration_s: float
+    published: datetime         # timezone-aware (UTC)
+    album: str = ""
+    artist: str = ""
+    comment: str = ""
+
+
+def _q(ns: str, tag: str) -> str:
+    return f"{{{NS[ns]}}}{tag}"
+
+
+def normalize_base_url(base_url: str) -> str:
+    """``base_url`` with a trailing slash, or :class:`InputError` if it is no http(s) URL."""
+    raw = (base_url or "").strip()
+    try:
+        parts = urlsplit(raw)
+        parts.port  # raises ValueError for a bad port
+    except ValueError as err:
+        raise InputError(f"base URL {base_url!r} is not a valid URL ({err})") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise InputError(
+            f"base URL {base_url!r} must be an absolute http:// or https:// address "
+            "(for example https://example.com/podcast/)"
+        )
+    if parts.query or parts.fragment or any(c.isspace() for c in raw):
+        raise InputError(f"base URL {base_url!r} must not contain spaces, a query or a fragment")
+    return raw if raw.endswith("/") else raw + "/"
+
+
+def _text_frame(tags, *names: str) -> str:
+    if tags is None:
+        return ""
+    for name in names:
+        frame = tags.get(name)
+        if frame is not None and getattr(frame, "text", None):
+            return str(frame.text[0]).strip()
+    return ""
+
+
+def _timestamp(tags) -> datetime | None:
+    """The ID3 recording date (TDRC, or TYER in a tag read without v2.4 translation), as UTC."""
+    if tags is None:
+        return None
+    frame = tags.get("TDRC") or tags.get("TYER")
+    if frame is None or not frame.text:
+        return None
+    stamp = frame.text[0]
+    year = getattr(stamp, "year", None)
+    if year is None:
+        try:
+            year = int(str(stamp)[:4])
+        except ValueError:
+            return None
+    try:
+        return datetime(year, getattr(stamp, "month", None) or 1, getattr(stamp, "day", None) or 1,
+                        getattr(stamp, "hour", None) or 0, getattr(stamp, "minute", None) or 0,
+                        getattr(stamp, "second", None) or 0, tzinfo=timezone.utc)
+    except (ValueError, TypeError):
+        return None
+
+
+def read_episode(path: Path) -> Episode:
+    """Title, size, duration and date of one MP3; :class:`InputError` if it is not readable."""
+    try:
+        audio = MP3(path)
+        stat = path.stat()
+    except (mutagen.MutagenError, OSError) as err:
+        raise InputError(f"{path}: not a readable MP3 file ({err})") from None
+    tags = audio.tags
+    comment = ""
+    if tags is not None:
+        for frame in tags.getall("COMM"):
+            if frame.text and str(frame.text[0]).strip():
+                comment = str(frame.text[0]).strip()
+                break
+    published = _timestamp(tags) or datetime.fromtimestamp(int(stat.st_mtime), timezone.utc)
+    return Episode(
+        path=path,
+        title=_text_frame(tags, "TIT2") or path.stem,
+        length_bytes=stat.st_size,
+        duration_s=float(audio.info.length),
+        published=published,
+        album=_text_frame(tags, "TALB"),
+        artist=_text_frame(tags, "TPE1"),
+        comment=comment,
+    )
+
+
+def _item_image(episode: Episode) -> Path | None:
+    for suffix in IMAGE_SUFFIXES:
+        candidate = episode.path.with_suffix(suffix)
+        if candidate.is_file():
+            return candidate
+    return _channel_cover(episode.path.parent)
+
+
+def _channel_cover(directory: Path) -> Path | None:
+    for name in CHANNEL_COVERS:
+        if (directory / name).is_file():
+            return directory / name
+    return None
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -> ET.Element:
+    el = ET.SubElement(parent, tag, {k: v for k, v in attrib.items() if v is not None})
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _common(values: list[str]) -> str:
+    present = [v for v in values if v]
+    return present[0] if present and all(v == present[0] for v in present) else ""
+
+
+def build_feed(directory: Path, base_url: str, *, title: str | None = None,
+               author: str | None = None, description: str | None = None,
+               language: str = "en", category: str = "Technology") -> bytes:
+    """The feed XML for ``directory`` (see :func:`write_feed`), as UTF-8 bytes."""
+    directory = Path(directory)
+    base = normalize_base_url(base_url)
+    if not directory.is_dir():
+        raise InputError(f"{directory}: not a folder")
+    mp3s = sorted(p for p in directory.iterdir()
+                  if p.suffix.lower() == ".mp3" and not p.name.startswith(".") and p.is_file())
+    if not mp3s:
+        raise InputError(f"{directory}: no .mp3 files to put in a feed")
+    episodes = [read_episode(p) for p in mp3s]
+    episodes.sort(key=lambda e: (-e.published.timestamp(), e.path.name))
+
+    def url(path: Path) -> str:
+        return base + quote(path.relative_to(directory).as_posix())
+
+    newest = episodes[0]
+    channel_title = title or _common([e.album for e in episodes]) or directory.resolve().name
+    channel_author = author or _common([e.artist for e in episodes]) or newest.artist
+    channel_image = _channel_cover(directory) or _item_image(newest)
+    feed_url = base + FEED_NAME
+
+    for prefix, uri in NS.items():
+        ET.register_namespace(prefix, uri)
+    rss = ET.Element("rss", {"version": "2.0"})
+    channel = _sub(rss, "channel")
+    _sub(channel, "title", channel_title)
+    _sub(channel, "link", base)
+    _sub(channel, "description", description or channel_title)
+    _sub(channel, "language", language)
+    _sub(channel, "lastBuildDate", format_datetime(newest.published, usegmt=True))
+    _sub(channel, _q("atom", "link"), href=feed_url, rel="self", type="application/rss+xml")
+    if channel_author:
+        _sub(channel, _q("itunes", "author"), channel_author)
+    if channel_image is not None:
+        image_url = url(channel_image)
+        image = _sub(channel, "image")
+        _sub(image, "url", image_url)
+        _sub(image, "title", channel_title)
+        _sub(image, "link", base)
+        _sub(channel, _q("itunes", "image"), href=image_url)
+    ET.SubElement(channel, _q("itunes", "category"), {"text": category})
+    _sub(channel, _q("itunes", "explicit"), "false")
+    _sub(channel, _q("itunes", "type"), "episodic")
+    guid_source = feed_url.split("://", 1)[1].rstrip("/")
+    _sub(channel, _q("podcast", "guid"), str(uuid.uuid5(PODCAST_GUID_NAMESPACE, guid_source)))
+
+    for ep in episodes:
+        item = _sub(channel, "item")
+        enclosure_url = url(ep.path)
+        _sub(item, "title", ep.title)
+        if ep.comment:
+            _sub(item, "description", ep.comment)
+        _sub(item, "enclosure", url=enclosure_url, length=str(ep.length_bytes), type="audio/mpeg")
+        # stable across re-renders: depends on where the file is published, not on its bytes
+        _sub(item, "guid", str(uuid.uuid5(uuid.NAMESPACE_URL, enclosure_url)),
+             isPermaLink="false")
+        _sub(item, "pubDate", format_datetime(ep.published, usegmt=True))
+        _sub(item, _q("itunes", "title"), ep.title)
+        _sub(item, _q("itunes", "duration"), str(round(ep.duration_s)))
+        if ep.artist and ep.artist != channel_author:
+            _sub(item, _q("itunes", "author"), ep.artist)
+        image = _item_image(ep)
+        if image is not None:
+            _sub(item, _q("itunes", "image"), href=url(image))
+        chapters = ep.path.with_name(ep.path.stem + SIDECAR_SUFFIXES["chapters"])
+        if chapters.is_file():
+            _sub(item, _q("podcast", "chapters"), url=url(chapters), type=CHAPTERS_TYPE)
+        for kind, mime, rel in TRANSCRIPTS:
+            sidecar = ep.path.with_name(ep.path.stem + SIDECAR_SUFFIXES[kind])
+            if sidecar.is_file():
+                _sub(item, _q("podcast", "transcript"), url=url(sidecar), type=mime,
+                     language=language, rel=rel)
+
+    ET.indent(rss, space="  ")
+    return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def write_feed(directory: Path, base_url: str, *, title: str | None = None,
+               author: str | None = None, description: str | None = None,
+               language: str = "en", category: str = "Technology") -> Path:
+    """Write ``directory/feed.xml`` listing every MP3 in ``directory``; return its path.
+
+    ``base_url`` is where ``directory`` is published (``https://host/podcast/``): each file's URL
+    is ``base_url`` + its name. ``title``, ``author`` and ``description`` default to what the
+    episodes' ID3 tags agree on (album, artist), else the folder name.
+    Items are newest first (ID3 recording date, else file modification time).
+    """
+    data = build_feed(directory, base_url, title=title, author=author, description=description,
+                      language=language, category=category)
+    return atomic_write_bytes(Path(directory) / FEED_NAME, data)
