@@ -35,8 +35,12 @@ class AudioSettings:
     bitrate: int = 64          # kbit/s, constant bit rate
     channels: int = 1
     quality: int = 7           # LAME algorithm quality 0 (best, slowest) .. 9 (fastest)
-    paragraph_pause_ms: int = 450
-    turn_pause_ms: int = 900
+
+
+@dataclass(frozen=True)
+class Pauses:
+    paragraph_ms: int = 450    # silence after each paragraph
+    turn_ms: int = 900         # silence after the last paragraph of a turn
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class Config:
     cast: tuple[tuple[str, VoiceOverride], ...] = ()  # speaker name -> override
     chapters: ChapterSettings = field(default_factory=ChapterSettings)
     audio: AudioSettings = field(default_factory=AudioSettings)
+    pauses: Pauses = field(default_factory=Pauses)
     intro_audio: str | None = None
     outro_audio: str | None = None
 
@@ -205,9 +210,12 @@ def load_config(path: str | Path) -> Config:
         bitrate=r.choice(audio_m.get("bitrate"), "audio.bitrate", BITRATES) or defaults.bitrate,
         channels=r.choice(audio_m.get("channels"), "audio.channels", (1, 2)) or defaults.channels,
         quality=_or(r.integer(audio_m.get("quality"), "audio.quality", 0, 9), defaults.quality),
-        paragraph_pause_ms=_or(r.integer(pauses.get("paragraph_ms"), "pauses.paragraph_ms", 0, 10000),
-                               defaults.paragraph_pause_ms),
-        turn_pause_ms=_or(r.integer(pauses.get("turn_ms"), "pauses.turn_ms", 0, 10000), defaults.turn_pause_ms),
+    )
+    pause_defaults = Pauses()
+    pause_settings = Pauses(
+        paragraph_ms=_or(r.integer(pauses.get("paragraph_ms"), "pauses.paragraph_ms", 0, 10000),
+                         pause_defaults.paragraph_ms),
+        turn_ms=_or(r.integer(pauses.get("turn_ms"), "pauses.turn_ms", 0, 10000), pause_defaults.turn_ms),
     )
     intro = r.mapping(top.get("intro"), "intro", ("audio",))
     outro = r.mapping(top.get("outro"), "outro", ("audio",))
@@ -223,6 +231,7 @@ def load_config(path: str | Path) -> Config:
         cast=_cast(r, top.get("cast"), "cast"),
         chapters=chapters,
         audio=audio,
+        pauses=pause_settings,
         intro_audio=_relative(path, r.string(intro.get("audio"), "intro.audio")),
         outro_audio=_relative(path, r.string(outro.get("audio"), "outro.audio")),
     )

@@ -10,25 +10,29 @@ from typing import Iterator
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[Path]:
-    """Yield a temp path next to ``path``; on success it replaces ``path``.
-
-    On any exception (Ctrl-C included) the temp file is removed and ``path`` is untouched.
-    """
-    target = Path(path)
+def temp_path(near: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]:
+    """Yield a fresh temp file path in the folder of ``near``; it is removed on exit if still there."""
+    target = Path(near)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=suffix if suffix is not None else ".tmp", dir=target.parent
-    )
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        os.replace(tmp_path, target)
-    except BaseException:
+    finally:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
-        raise
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]:
+    """Yield a temp path next to ``path``; on success it replaces ``path``.
+
+    On any exception (Ctrl-C included) the temp file is removed and ``path`` is untouched.
+    """
+    with temp_path(path, suffix) as tmp:
+        yield tmp
+        os.replace(tmp, path)
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:

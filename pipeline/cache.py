@@ -1,0 +1,177 @@
+"""The unit cache: content-addressed WAVs and MP3 units, plus one manifest per episode.
+
+Layout under the cache root (``$PANELCAST_CACHE``, else ``$XDG_CACHE_HOME/panelcast``,
+else ``~/.cache/panelcast``)::
+
+    v1/wav/<synth_key>.wav        synthesized speech (or a converted jingle)
+    v1/mp3/<key>.mp3              the encoded unit: bare MPEG frames, no tags
+    v1/mp3/<key>.json             its facts: size, sha256, frames, speech onset/end
+    v1/episodes/<id>.json         the last render of one output file (for --explain and prune)
+
+Every file is written to a temp file and ``os.replace``d. A missing, truncated or
+unreadable entry is a miss, never an error: its unit is redone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .fsutil import atomic_write_text
+from .plan import CACHE_FORMAT
+
+VERSION_DIR = f"v{CACHE_FORMAT}"
+
+
+@dataclass(frozen=True)
+class UnitAudio:
+    """What the assembler needs to know about an encoded unit (samples at the output rate)."""
+
+    frames: int
+    size: int
+    sha256: str
+    onset: int        # first sample of speech
+    end: int          # last sample of speech (before the trailing pause)
+
+
+def default_root() -> Path:
+    env = os.environ.get("PANELCAST_CACHE")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "panelcast"
+
+
+class Cache:
+    def __init__(self, root: str | os.PathLike | None = None):
+        self.root = Path(root).expanduser() if root else default_root()
+        self.dir = self.root / VERSION_DIR
+
+    # -- paths -------------------------------------------------------------------------
+    def wav_path(self, synth_key: str) -> Path:
+        return self.dir / "wav" / f"{synth_key}.wav"
+
+    def mp3_path(self, key: str) -> Path:
+        return self.dir / "mp3" / f"{key}.mp3"
+
+    def _meta_path(self, key: str) -> Path:
+        return self.dir / "mp3" / f"{key}.json"
+
+    def episode_path(self, output: str | os.PathLike) -> Path:
+        ident = hashlib.sha256(str(Path(output).resolve()).encode()).hexdigest()[:24]
+        return self.dir / "episodes" / f"{ident}.json"
+
+    # -- WAVs ----------------------------------------------------------------------------
+    def has_wav(self, synth_key: str) -> bool:
+        path = self.wav_path(synth_key)
+        return _wav_ok(path)
+
+    def wav_target(self, synth_key: str) -> Path:
+        path = self.wav_path(synth_key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    # -- MP3 units -----------------------------------------------------------------------
+    def unit(self, key: str) -> tuple[UnitAudio | None, str]:
+        """(entry, "") when the unit is cached and intact, else (None, reason)."""
+        try:
+            meta = json.loads(self._meta_path(key).read_text(encoding="utf-8"))
+            entry = UnitAudio(**meta)
+        except FileNotFoundError:
+            return None, "missing"
+        except (OSError, ValueError, TypeError):
+            return None, "corrupt"
+        try:
+            data = self.mp3_path(key).read_bytes()
+        except FileNotFoundError:
+            return None, "missing"
+        except OSError:
+            return None, "corrupt"
+        if len(data) != entry.size or hashlib.sha256(data).hexdigest() != entry.sha256:
+            return None, "corrupt"
+        return entry, ""
+
+    def store_unit(self, key: str, mp3_tmp: Path, entry: UnitAudio) -> None:
+        """Move an encoded unit into place (the MP3 first, then the facts that vouch for it)."""
+        target = self.mp3_path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(mp3_tmp, target)
+        atomic_write_text(self._meta_path(key), json.dumps(asdict(entry), sort_keys=True))
+
+    # -- episodes ------------------------------------------------------------------------
+    def load_episode(self, output: str | os.PathLike) -> dict | None:
+        try:
+            data = json.loads(self.episode_path(output).read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else None
+        except (OSError, ValueError):
+            return None
+
+    def save_episode(self, output: str | os.PathLike, manifest: dict) -> None:
+        atomic_write_text(self.episode_path(output), json.dumps(manifest, sort_keys=True, indent=1))
+
+    # -- maintenance ---------------------------------------------------------------------
+    def info(self) -> dict:
+        counts = {"wav": 0, "mp3": 0, "episodes": 0}
+        size = 0
+        for kind in counts:
+            folder = self.dir / kind
+            if folder.is_dir():
+                for p in folder.iterdir():
+                    if p.is_file():
+                        size += p.stat().st_size
+                        if p.suffix in (".wav", ".mp3") or kind == "episodes":
+                            counts[kind] += 1
+        return {"path": str(self.root), "version_dir": str(self.dir), "bytes": size, **counts}
+
+    def prune(self) -> tuple[int, int]:
+        """Remove entries no remembered episode uses (and episodes whose output is gone).
+
+        Returns (files removed, bytes freed).
+        """
+        keep: set[str] = set()
+        episodes = self.dir / "episodes"
+        if episodes.is_dir():
+            for p in episodes.glob("*.json"):
+                try:
+                    data = json.loads(p.read_text(encoding="utf-8"))
+                    output_exists = Path(data["output"]).exists()
+                    units = data["units"]
+                except (OSError, ValueError, KeyError, TypeError):
+                    output_exists, units = False, []
+                if not output_exists:
+                    p.unlink(missing_ok=True)
+                    continue
+                for u in units:
+                    keep.update((u.get("key", ""), u.get("synth_key", "")))
+        removed = freed = 0
+        for kind in ("wav", "mp3"):
+            folder = self.dir / kind
+            if not folder.is_dir():
+                continue
+            for p in folder.iterdir():
+                if p.is_file() and p.name.split(".")[0] not in keep:
+                    freed += p.stat().st_size
+                    p.unlink(missing_ok=True)
+                    removed += 1
+        return removed, freed
+
+    def clear(self) -> int:
+        """Remove the whole cache; returns bytes freed."""
+        freed = self.info()["bytes"] if self.root.exists() else 0
+        shutil.rmtree(self.root, ignore_errors=True)
+        return freed
+
+
+def _wav_ok(path: Path) -> bool:
+    import wave
+
+    try:
+        with wave.open(str(path), "rb") as w:
+            n = w.getnframes()
+            return n > 0 and len(w.readframes(n)) == n * w.getsampwidth() * w.getnchannels()
+    except (wave.Error, EOFError, OSError):
+        return False

@@ -1,0 +1,295 @@
+"""The ``panelcast`` command line: the only module that imports click.
+
+Each command parses its options, calls the library, and shows the result. Every
+``PanelcastError`` becomes one ``Error: ...`` line and its exit code, here and only here:
+
+    0 success, 1 internal error, 2 usage error, 3 bad input (transcript, config, cast,
+    audio file), 4 speech engine or encoder failure, 130 interrupted (no partial output).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .cache import Cache
+from .config import CHAPTER_MODES, Config, load_cast, load_config
+from .errors import PanelcastError
+
+INTERRUPTED = 130
+
+
+class _Group(click.Group):
+    """Turns the project's errors (and Ctrl-C) into one ``Error:`` line and an exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PanelcastError as exc:
+            err = click.ClickException(str(exc))
+            err.exit_code = exc.exit_code
+            raise err from None
+        except KeyboardInterrupt:
+            err = click.ClickException("interrupted; no partial output was left behind")
+            err.exit_code = INTERRUPTED
+            raise err from None
+
+
+class BarReporter:
+    """Draws one progress bar with ETA per stage on stderr (nothing when quiet)."""
+
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+        self.bar = None
+        self.name = ""
+
+    def stage(self, name: str, total: int) -> None:
+        self._close()
+        if self.quiet or total <= 0:
+            return
+        self.name = name
+        self.bar = click.progressbar(length=total, label=f"{name:<10}", file=sys.stderr, show_eta=True,
+                                     show_pos=True, width=30)
+        self.bar.__enter__()
+
+    def advance(self, name: str, n: int = 1) -> None:
+        if self.bar is not None and name == self.name:
+            self.bar.update(n)
+
+    def note(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(f"Warning: {message}", err=True)
+
+    def _close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+    def close(self) -> None:
+        self._close()
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="panelcast")
+def cli() -> None:
+    """Turn a speaker-labelled transcript into a chaptered, multi-voice podcast MP3.
+
+    Start with `panelcast inspect TRANSCRIPT` to see the speakers, voices and chapters,
+    then `panelcast render TRANSCRIPT`. Re-rendering after an edit redoes only the
+    paragraphs that changed.
+
+    Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input (transcript, config,
+    cast or audio file), 4 speech engine or encoder failure, 130 interrupted.
+    """
+
+
+def _options(transcript: str, output: str | None, config_path: str | None, cast_path: str | None,
+             chapters: str | None, jobs: int, force: bool, cache_dir: str | None):
+    from .render import Options
+
+    config = load_config(config_path) if config_path else Config()
+    cast = load_cast(cast_path) if cast_path else ()
+    out = Path(output) if output else Path("output") / f"{Path(transcript).stem}.mp3"
+    return Options(output=out, config=config, cast=cast, cast_source=cast_path or "", chapter_mode=chapters,
+                   workers=jobs, force=force, cache_root=cache_dir)
+
+
+def _common(f):
+    f = click.option("--cache-dir", type=click.Path(file_okay=False),
+                     help="Unit cache folder (default: $PANELCAST_CACHE or ~/.cache/panelcast).")(f)
+    f = click.option("--chapters", type=click.Choice(CHAPTER_MODES),
+                     help="Chapter mode: 'topics' (a chapter per moderator question) or 'turns' (one per turn).")(f)
+    f = click.option("--cast", "cast_path", type=click.Path(dir_okay=False),
+                     help="Cast file (YAML) overriding voice, variant, pitch, rate, volume per speaker.")(f)
+    f = click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                     help="Episode config (YAML): title, cast, chapters, pauses, jingles, audio format.")(f)
+    return f
+
+
+@cli.command()
+@click.argument("transcript", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="MP3 to write (default: output/<transcript name>.mp3).")
+@_common
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default="CPU count",
+              help="Worker processes for synthesis and encoding (0 = one per CPU).")
+@click.option("--force", is_flag=True, help="Redo every unit, ignoring the cache.")
+@click.option("--dry-run", "--explain", "dry_run", is_flag=True,
+              help="Render nothing: list each unit as cached or why it would be redone.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars or warnings.")
+def render(transcript, output, config_path, cast_path, chapters, jobs, force, dry_run, quiet, cache_dir):
+    """Render TRANSCRIPT into a chaptered MP3 (only changed paragraphs are redone)."""
+    from .render import render as run, explain_only
+
+    options = _options(transcript, output, config_path, cast_path, chapters, jobs, force, cache_dir)
+    if dry_run:
+        statuses = explain_only(transcript, options)
+        for s in statuses:
+            who = s.unit.speaker or "jingle"
+            preview = (s.unit.text[:50] + "…") if len(s.unit.text) > 50 else s.unit.text
+            click.echo(f"{s.unit.ident:<14} {s.reason:<20} {who:<18} {preview}")
+        n_synth = sum(s.synthesize for s in statuses)
+        n_enc = sum(s.encode for s in statuses)
+        click.echo(f"{len(statuses)} units: {n_synth} to synthesize, {n_enc} to encode")
+        return
+    reporter = BarReporter(quiet)
+    try:
+        result = run(transcript, options, reporter)
+    finally:
+        reporter.close()
+    if result.up_to_date:
+        click.echo(f"{result.output} is up to date ({len(result.statuses)} units cached)", err=quiet)
+        return
+    t = result.timeline
+    minutes, seconds = divmod(round(t.duration_ms / 1000), 60)
+    click.echo(
+        f"Wrote {result.output}: {minutes}:{seconds:02d}, {len(t.chapters)} chapters, "
+        f"{len(result.statuses)} units ({result.synthesized} synthesized, {result.encoded} encoded) "
+        f"in {result.seconds:.1f} s"
+    )
+
+
+@cli.command()
+@click.argument("transcript", type=click.Path(dir_okay=False))
+@_common
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+def inspect(transcript, config_path, cast_path, chapters, cache_dir, as_json):
+    """Show speakers, turns, cast and chapters of TRANSCRIPT without rendering."""
+    from .render import prepare
+    from .summary import describe
+    from .tts import get_engine
+
+    options = _options(transcript, None, config_path, cast_path, chapters, 0, False, cache_dir)
+    info = describe(prepare(transcript, options, get_engine(options.engine)))
+    if as_json:
+        click.echo(json.dumps(info, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{info['title']}  [{info['format']}]")
+    click.echo(f"{len(info['speakers'])} speakers, {len(info['turns'])} turns, {info['units']} units")
+    for s in info["speakers"]:
+        v = s["voice"]
+        tag = " (moderator)" if s["moderator"] else ""
+        click.echo(f"  {s['name']}{tag}: {s['turns']} turns, {s['words']} words — "
+                   f"{v['voice']} pitch {v['pitch']} rate {v['rate']}")
+    n = info["narrator"]
+    click.echo(f"  Narrator: {n['voice']} pitch {n['pitch']} rate {n['rate']}")
+    if info["unresolved"]:
+        click.echo("Unresolved labels: " + ", ".join(info["unresolved"]))
+    click.echo("Chapters (start times estimated):")
+    for c in info["chapters"]:
+        m, s = divmod(c["start_ms"] // 1000, 60)
+        click.echo(f"  {m:3d}:{s:02d}  {c['title']}")
+    for w in info["warnings"]:
+        click.echo(f"Warning: {w}", err=True)
+
+
+@cli.command()
+def voices():
+    """List the speech engine's voices and variants (use them in cast files)."""
+    from .tts import get_engine
+
+    engine = get_engine()
+    for v in engine.voices():
+        click.echo(f"{v['id']:<28} {v['name']:<32} {', '.join(v.get('languages') or [])}")
+    click.echo("Variants (append as +NAME, e.g. en-us+f3): " + " ".join(engine.variants()))
+
+
+@cli.command()
+def doctor():
+    """Show which speech engine, eSpeak library and ffmpeg are in use, with versions."""
+    from . import tools
+    from .tts import get_engine
+
+    info = get_engine().info()
+    click.echo(f"panelcast       {__version__} (Python {platform.python_version()})")
+    click.echo(f"speech engine   {info['engine']} {info['engine_version']}")
+    click.echo(f"eSpeak NG       {info['espeak_version']} ({info['source']}) {info['espeak_library']}")
+    if info.get("espeak_data"):
+        click.echo(f"eSpeak data     {info['espeak_data']}")
+    ff = tools.ffmpeg()
+    click.echo(f"ffmpeg          {ff.version} ({ff.source}) {ff.path}")
+    probe = tools.ffprobe()
+    click.echo(f"ffprobe         {probe.version} ({probe.source}) {probe.path}" if probe
+               else "ffprobe         not found (optional: used by checks and tests)")
+    click.echo(f"cache           {Cache().root}")
+
+
+@cli.group()
+def cache():
+    """Inspect or clean the unit cache."""
+
+
+@cache.command("info")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache folder.")
+def cache_info(cache_dir):
+    """Where the cache is and how big it is."""
+    i = Cache(cache_dir).info()
+    click.echo(f"{i['path']}: {i['bytes'] / 1e6:.1f} MB — {i['mp3']} MP3 units, {i['wav']} WAVs, "
+               f"{i['episodes']} episodes")
+
+
+@cache.command("prune")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache folder.")
+def cache_prune(cache_dir):
+    """Remove entries that no rendered episode (whose MP3 still exists) uses."""
+    removed, freed = Cache(cache_dir).prune()
+    click.echo(f"Removed {removed} files, freed {freed / 1e6:.1f} MB")
+
+
+@cache.command("clear")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache folder.")
+def cache_clear(cache_dir):
+    """Remove the whole cache."""
+    freed = Cache(cache_dir).clear()
+    click.echo(f"Cleared the cache, freed {freed / 1e6:.1f} MB")
+
+
+@cli.command()
+@click.argument("transcript", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="MP3 to write.")
+@_common
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0 = one per CPU).")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=0.5, show_default=True,
+              help="Seconds between checks for changes.")
+def watch(transcript, output, config_path, cast_path, chapters, jobs, cache_dir, interval):
+    """Re-render TRANSCRIPT whenever it (or the config or cast file) is saved. Ctrl-C stops."""
+    from .render import render as run
+
+    watched = [p for p in (transcript, config_path, cast_path) if p]
+
+    def stamp():
+        return tuple(os.stat(p).st_mtime_ns if os.path.exists(p) else 0 for p in watched)
+
+    last = None
+    try:
+        while True:
+            now = stamp()
+            if now != last:
+                last = now
+                try:
+                    options = _options(transcript, output, config_path, cast_path, chapters, jobs, False, cache_dir)
+                    result = run(transcript, options, BarReporter(quiet=True))
+                    state = "up to date" if result.up_to_date else (
+                        f"rendered ({result.synthesized} synthesized, {result.encoded} encoded)")
+                    click.echo(f"{time.strftime('%H:%M:%S')} {result.output}: {state} in {result.seconds:.1f} s")
+                except PanelcastError as exc:
+                    click.echo(f"{time.strftime('%H:%M:%S')} Error: {exc}", err=True)
+                click.echo(f"Watching {', '.join(watched)} (Ctrl-C to stop)")
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("Stopped watching.")
+
+
+def main() -> None:
+    cli(prog_name="panelcast")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,136 @@
+"""Plan: the ordered units of an episode, each with content keys derived from its inputs.
+
+A unit is the atom of rendering and caching: a spoken paragraph (or intro/outro paragraph)
+or a jingle. ``synth_key`` hashes everything that changes the synthesized speech;
+``key`` hashes that plus everything that changes the encoded MP3 unit. Keys are hashes of
+the canonical JSON of the inputs themselves, never of a hand-kept list of fields.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cast import NARRATOR, Cast
+from .config import Config
+from .errors import InputError
+from .model import Script, Voice
+from .speech import spoken_text
+
+CACHE_FORMAT = 1  # bump when the cached data's layout or meaning changes
+
+
+@dataclass(frozen=True)
+class Unit:
+    index: int
+    ident: str                # stable position name: "intro:0", "turn:3:1", "outro:0", "jingle:intro"
+    kind: str                 # "intro" | "turn" | "outro" | "jingle"
+    speaker: str              # speaker name, NARRATOR for intro/outro, "" for a jingle
+    text: str                 # the written text (what captions show)
+    spoken: str               # the text as handed to the engine
+    voice: Voice | None       # None for a jingle
+    pause_ms: int             # silence after the unit
+    turn: int | None = None   # index into Script.turns
+    audio_file: str | None = None  # source audio for a jingle
+    synth_key: str = ""
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    title: str
+    units: tuple[Unit, ...]
+
+
+def canonical_hash(data: object) -> str:
+    blob = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:40]
+
+
+def _plain(obj: object) -> object:
+    if dataclasses.is_dataclass(obj):
+        return dataclasses.asdict(obj)
+    raise TypeError(f"cannot hash {type(obj).__name__}")
+
+
+def file_digest(path: str) -> str:
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read audio file: {exc.strerror or exc}") from None
+    return h.hexdigest()
+
+
+def intro_paragraphs(script: Script, title: str) -> list[str]:
+    """The narrator's intro: the title, each panelist with role, then the moderator."""
+    paragraphs = [f"{title}."]
+    guests = [s for s in script.speakers if not s.moderator]
+    hosts = [s for s in script.speakers if s.moderator]
+
+    def who(s) -> str:
+        return f"{s.name}, {s.role.replace(';', ',')}" if s.role else s.name
+
+    if guests:
+        kind = "panel discussion" if len(guests) > 1 else "conversation"
+        paragraphs.append(f"A {kind} with " + "; ".join(who(s) for s in guests) + ".")
+    if hosts:
+        paragraphs.append("Moderated by " + "; ".join(who(s) for s in hosts) + ".")
+    paragraphs.extend(p for p in script.intro.split("\n\n") if p.strip())
+    return paragraphs
+
+
+def outro_paragraphs(script: Script, title: str) -> list[str]:
+    paragraphs = [p for p in script.outro.split("\n\n") if p.strip()]
+    return paragraphs or [f"That was {title}. Thanks for listening."]
+
+
+def make_plan(script: Script, cast: Cast, config: Config, engine_identity: dict, encoder_identity: dict) -> Plan:
+    """List the units in play order and derive their keys."""
+    title = config.title or script.title or Path(script.source).stem or "Untitled"
+    pauses = config.pauses
+    rows: list[dict] = []
+
+    if config.intro_audio:
+        rows.append(dict(ident="jingle:intro", kind="jingle", speaker="", text="", audio_file=config.intro_audio,
+                         pause_ms=0))
+    intro = intro_paragraphs(script, title)
+    for i, text in enumerate(intro):
+        last = i == len(intro) - 1
+        rows.append(dict(ident=f"intro:{i}", kind="intro", speaker=NARRATOR, text=text,
+                         pause_ms=pauses.turn_ms if last else pauses.paragraph_ms))
+    for t, turn in enumerate(script.turns):
+        for p, text in enumerate(turn.paragraphs):
+            last = p == len(turn.paragraphs) - 1
+            rows.append(dict(ident=f"turn:{t}:{p}", kind="turn", speaker=turn.speaker, text=text, turn=t,
+                             pause_ms=pauses.turn_ms if last else pauses.paragraph_ms))
+    outro = outro_paragraphs(script, title)
+    for i, text in enumerate(outro):
+        rows.append(dict(ident=f"outro:{i}", kind="outro", speaker=NARRATOR, text=text,
+                         pause_ms=pauses.paragraph_ms))
+    if config.outro_audio:
+        rows.append(dict(ident="jingle:outro", kind="jingle", speaker="", text="", audio_file=config.outro_audio,
+                         pause_ms=0))
+
+    units = []
+    for index, row in enumerate(rows):
+        if row["kind"] == "jingle":
+            voice, spoken = None, ""
+            synth_key = canonical_hash({"cache_format": CACHE_FORMAT, "audio_file": file_digest(row["audio_file"])})
+        else:
+            voice = cast.voice_for(row["speaker"])
+            spoken = spoken_text(row["text"])
+            synth_key = canonical_hash(
+                {"cache_format": CACHE_FORMAT, "engine": engine_identity, "voice": voice, "text": spoken}
+            )
+        key = canonical_hash(
+            {"cache_format": CACHE_FORMAT, "synth": synth_key, "pause_ms": row["pause_ms"],
+             "audio": config.audio, "encoder": encoder_identity}
+        )
+        units.append(Unit(index=index, voice=voice, spoken=spoken, synth_key=synth_key, key=key, **row))
+    return Plan(title=title, units=tuple(units))

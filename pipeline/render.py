@@ -1,0 +1,276 @@
+"""The pipeline, stage by stage: parse, cast, plan, explain, synthesize, encode, join, tag.
+
+``render()`` lists the stages in order; each stage lives in its own module.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import mp3
+from .assemble import convert_jingle, encode_unit, encoder_identity, join_units, run_parallel
+from .cache import Cache, UnitAudio
+from .cast import Cast, cast_voices
+from .chapters import Mark, build_chapters, chapter_marks, find_moderator
+from .config import Config, VoiceOverride
+from .errors import EngineError
+from .fsutil import temp_path
+from .model import Script, Segment, SynthJob, Timeline
+from .plan import Plan, Unit, canonical_hash, make_plan
+from .report import NullReporter, Reporter
+from .tags import write_tags
+from .transcript import parse
+from .tts import Engine, get_engine
+
+# Why a unit is (re)done, in the words --explain prints.
+CACHED, NEW, TEXT, VOICE, SETTINGS, MISSING, CORRUPT = (
+    "cached", "new", "text changed", "voice changed", "settings changed",
+    "cache entry missing", "cache entry corrupt",
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    output: Path
+    config: Config = field(default_factory=Config)
+    cast: tuple[tuple[str, VoiceOverride], ...] = ()   # from --cast (wins over the config's)
+    cast_source: str = ""
+    chapter_mode: str | None = None
+    workers: int = 0
+    force: bool = False
+    cache_root: str | None = None
+    engine: str = "pyttsx3"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    script: Script
+    cast: Cast
+    plan: Plan
+    marks: tuple[Mark, ...]
+    moderator: str | None
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnitStatus:
+    unit: Unit
+    reason: str          # one of the reasons above
+    synthesize: bool     # speech must be synthesized
+    encode: bool         # the MP3 unit must be encoded
+
+
+@dataclass(frozen=True)
+class Result:
+    output: Path
+    up_to_date: bool
+    statuses: tuple[UnitStatus, ...]
+    synthesized: int
+    encoded: int
+    timeline: Timeline | None
+    warnings: tuple[str, ...]
+    seconds: float
+
+
+def prepare(transcript: str | os.PathLike, options: Options, engine: Engine) -> Prepared:
+    """Parse, cast, plan and place chapters: everything up to rendering."""
+    config = options.config
+    script = parse(transcript, speakers=dict(config.speakers) or None)
+    overrides = {**config.cast_map(), **dict(options.cast)}
+    source = options.cast_source if options.cast else (config.source or "cast")
+    cast = cast_voices(script, overrides, overrides_source=source, check_voice=engine.check_voice)
+    plan = make_plan(script, cast, config, engine_identity(engine), encoder_identity())
+    moderator = find_moderator(script, config.moderator)
+    settings = config.chapters
+    if options.chapter_mode:
+        settings = type(settings)(mode=options.chapter_mode, titles=settings.titles)
+    marks, chapter_warnings = chapter_marks(script, plan, settings, moderator)
+    warnings = (*script.warnings, *cast.warnings, *chapter_warnings)
+    return Prepared(script, cast, plan, tuple(marks), moderator, tuple(warnings))
+
+
+def engine_identity(engine: Engine) -> dict:
+    info = engine.info()
+    return {k: info[k] for k in ("engine", "engine_version", "espeak_version")}
+
+
+def explain(prepared: Prepared, cache: Cache, output: Path, force: bool = False) -> list[UnitStatus]:
+    """Say for each unit whether it is cached, or why it must be redone (like ``doit info``)."""
+    previous = {u["ident"]: u for u in (cache.load_episode(output) or {}).get("units", [])}
+    statuses = []
+    for unit in prepared.plan.units:
+        entry, problem = cache.unit(unit.key)
+        if force:
+            statuses.append(UnitStatus(unit, "forced", True, True))
+            continue
+        if entry is not None:
+            statuses.append(UnitStatus(unit, CACHED, False, False))
+            continue
+        before = previous.get(unit.ident)
+        if before is None:
+            reason = NEW if problem == "missing" else CORRUPT
+        elif before.get("key") == unit.key:
+            reason = MISSING if problem == "missing" else CORRUPT
+        elif before.get("text") != _digest(unit.spoken or unit.synth_key):
+            reason = TEXT
+        elif before.get("voice") != canonical_hash(unit.voice):
+            reason = VOICE
+        else:
+            reason = SETTINGS
+        statuses.append(UnitStatus(unit, reason, not cache.has_wav(unit.synth_key), True))
+    return statuses
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def render(transcript: str | os.PathLike, options: Options, reporter: Reporter | None = None) -> Result:
+    """Render ``transcript`` into ``options.output``; only missing units are redone."""
+    started = time.monotonic()
+    reporter = reporter or NullReporter()
+    cache = Cache(options.cache_root)
+    engine = get_engine(options.engine)
+    output = Path(options.output)
+
+    prepared = prepare(transcript, options, engine)                      # parse, cast, plan, chapters
+    for w in prepared.warnings:
+        reporter.note(w)
+    statuses = explain(prepared, cache, output, options.force)           # what is cached, what not
+    episode_key = _episode_key(prepared, options.config)
+    if not options.force and _up_to_date(cache, output, episode_key, statuses):
+        return Result(output, True, tuple(statuses), 0, 0, None, prepared.warnings, time.monotonic() - started)
+
+    synthesize(engine, statuses, cache, options.workers, reporter)      # speech -> WAV
+    entries = encode(statuses, cache, options.config, options.workers, reporter)  # WAV -> MP3 units
+    timeline = make_timeline(prepared, entries, options.config)         # frame counts -> times
+    write_episode(prepared, timeline, cache, output, options.config, reporter)  # join + tags
+    _remember(cache, output, episode_key, prepared)
+    return Result(output, False, tuple(statuses), sum(s.synthesize for s in statuses),
+                  sum(s.encode for s in statuses), timeline, prepared.warnings, time.monotonic() - started)
+
+
+def synthesize(engine: Engine, statuses: list[UnitStatus], cache: Cache, workers: int, reporter: Reporter) -> None:
+    todo = {s.unit.synth_key: s.unit for s in statuses if s.synthesize}   # same speech once
+    reporter.stage("synthesize", len(todo))
+    jobs = []
+    for unit in todo.values():
+        if unit.kind == "jingle":
+            convert_jingle(unit, cache.wav_target(unit.synth_key))
+            reporter.advance("synthesize")
+        else:
+            jobs.append(SynthJob(text=unit.spoken, voice=unit.voice, out_path=str(cache.wav_target(unit.synth_key))))
+    engine.synthesize(jobs, workers=workers, on_done=lambda job: reporter.advance("synthesize"))
+
+
+def encode(statuses: list[UnitStatus], cache: Cache, config: Config, workers: int, reporter: Reporter
+           ) -> list[UnitAudio]:
+    todo = list({s.unit.key: s.unit for s in statuses if s.encode}.values())
+    reporter.stage("encode", len(todo))
+    workers = workers if workers > 0 else (os.cpu_count() or 1)
+    run_parallel(todo, lambda u: encode_unit(u, cache.wav_path(u.synth_key), config.audio, cache), workers,
+                 on_done=lambda u: reporter.advance("encode"))
+    entries = []
+    for s in statuses:
+        entry, problem = cache.unit(s.unit.key)
+        if entry is None:
+            raise EngineError(f"unit {s.unit.ident} vanished from the cache ({problem}) during the render")
+        entries.append(entry)
+    return entries
+
+
+def make_timeline(prepared: Prepared, entries: list[UnitAudio], config: Config) -> Timeline:
+    rate = config.audio.sample_rate
+    starts, segments, onsets = [], [], []
+    frames_before = 0
+    for unit, entry in zip(prepared.plan.units, entries):
+        start = mp3.unit_start_sample(frames_before)
+        starts.append(start)
+        onsets.append(mp3.ms(start + entry.onset, rate))
+        if unit.kind != "jingle" and entry.end > entry.onset:
+            segments.append(Segment(unit.speaker, unit.text, mp3.ms(start + entry.onset, rate),
+                                    mp3.ms(start + entry.end, rate)))
+        frames_before += entry.frames
+    duration = mp3.ms(mp3.decoded_length(frames_before), rate)
+    chapters = build_chapters(list(prepared.marks), onsets, duration)
+    script = prepared.script
+    return Timeline(
+        title=prepared.plan.title,
+        author=config.author or ", ".join(s.name for s in script.speakers),
+        speakers=tuple(s.name for s in script.speakers),
+        duration_ms=duration,
+        segments=tuple(segments),
+        chapters=chapters,
+    )
+
+
+def write_episode(prepared: Prepared, timeline: Timeline, cache: Cache, output: Path, config: Config,
+                  reporter: Reporter) -> None:
+    """Join the units and tag the result in a temp file, then move it into place."""
+    reporter.stage("join", 1)
+    with temp_path(output, suffix=".mp3") as tmp:
+        join_units([u.key for u in prepared.plan.units], cache, tmp)
+        write_tags(tmp, timeline, album=config.album, date=_date(prepared.script, config),
+                   comment=config.comment or f"Rendered by panelcast from {Path(prepared.script.source).name}")
+        os.replace(tmp, output)
+    reporter.advance("join")
+
+
+def _date(script: Script, config: Config) -> str:
+    """The episode date: from the config, else the transcript's modification day (UTC)."""
+    if config.date:
+        return config.date
+    try:
+        mtime = os.stat(script.source).st_mtime
+    except OSError:
+        return ""
+    return _dt.datetime.fromtimestamp(mtime, _dt.timezone.utc).date().isoformat()
+
+
+def _episode_key(prepared: Prepared, config: Config) -> str:
+    return canonical_hash({
+        "units": [u.key for u in prepared.plan.units],
+        "marks": prepared.marks,
+        "tags": [config.album, config.comment, _date(prepared.script, config), config.author,
+                 prepared.plan.title, [s.name for s in prepared.script.speakers]],
+    })
+
+
+def _file_sha(path: Path) -> str | None:
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def _up_to_date(cache: Cache, output: Path, episode_key: str, statuses: list[UnitStatus]) -> bool:
+    before = cache.load_episode(output)
+    if not before or before.get("episode_key") != episode_key:
+        return False
+    return _file_sha(output) == before.get("sha256")
+
+
+def _remember(cache: Cache, output: Path, episode_key: str, prepared: Prepared) -> None:
+    cache.save_episode(output, {
+        "output": str(output.resolve()),
+        "episode_key": episode_key,
+        "sha256": _file_sha(output),
+        "units": [{"ident": u.ident, "key": u.key, "synth_key": u.synth_key,
+                   "text": _digest(u.spoken or u.synth_key), "voice": canonical_hash(u.voice)}
+                  for u in prepared.plan.units],
+    })
+
+
+def explain_only(transcript: str | os.PathLike, options: Options) -> list[UnitStatus]:
+    """The --dry-run: what a render would reuse and redo, and why; nothing is written."""
+    prepared = prepare(transcript, options, get_engine(options.engine))
+    return explain(prepared, Cache(options.cache_root), Path(options.output), options.force)

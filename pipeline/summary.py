@@ -1,0 +1,47 @@
+"""What ``panelcast inspect`` shows: speakers, turns, cast and (estimated) chapters."""
+
+from __future__ import annotations
+
+from .cast import NARRATOR
+from .render import Prepared
+
+WORDS_PER_MINUTE_FALLBACK = 170
+
+
+def estimate_starts_ms(prepared: Prepared) -> list[int]:
+    """Estimated start of each unit, from word counts and voice rates (before rendering)."""
+    starts, t = [], 0
+    for unit in prepared.plan.units:
+        starts.append(t)
+        rate = unit.voice.rate if unit.voice else WORDS_PER_MINUTE_FALLBACK
+        t += round(len(unit.spoken.split()) * 60000 / rate) + unit.pause_ms
+    return starts
+
+
+def describe(prepared: Prepared) -> dict:
+    script = prepared.script
+    turns: dict[str, int] = {}
+    words: dict[str, int] = {}
+    for turn in script.turns:
+        turns[turn.speaker] = turns.get(turn.speaker, 0) + 1
+        words[turn.speaker] = words.get(turn.speaker, 0) + sum(len(p.split()) for p in turn.paragraphs)
+    starts = estimate_starts_ms(prepared)
+    return {
+        "format": script.format,
+        "title": prepared.plan.title,
+        "source": script.source,
+        "moderator": prepared.moderator,
+        "speakers": [
+            {"name": s.name, "role": s.role, "aliases": list(s.aliases), "moderator": s.moderator,
+             "turns": turns.get(s.name, 0), "words": words.get(s.name, 0),
+             "voice": prepared.cast.voice_for(s.name).as_dict()}
+            for s in script.speakers
+        ],
+        "narrator": prepared.cast.voice_for(NARRATOR).as_dict(),
+        "turns": [{"speaker": t.speaker, "text": "\n\n".join(t.paragraphs)} for t in script.turns],
+        "chapters": [{"title": m.title, "start_ms": 0 if i == 0 else starts[m.unit], "estimated": True}
+                     for i, m in enumerate(prepared.marks)],
+        "units": len(prepared.plan.units),
+        "unresolved": list(script.unresolved),
+        "warnings": list(prepared.warnings),
+    }
