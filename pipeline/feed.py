@@ -86,14 +86,13 @@ def normalize_base_url(base_url: str) -> str:
     return raw if raw.endswith("/") else raw + "/"
 
 
-def _text_frame(tags, *names: str) -> str:
-    if tags is None:
+def _text_frame(tags, name: str, joiner: str | None = None) -> str:
+    """The first value of a text frame, or all its values joined with ``joiner``."""
+    frame = tags.get(name) if tags is not None else None
+    values = [str(v).strip() for v in getattr(frame, "text", None) or [] if str(v).strip()]
+    if not values:
         return ""
-    for name in names:
-        frame = tags.get(name)
-        if frame is not None and getattr(frame, "text", None):
-            return str(frame.text[0]).strip()
-    return ""
+    return joiner.join(values) if joiner else values[0]
 
 
 def _timestamp(tags) -> datetime | None:
@@ -140,7 +139,7 @@ def read_episode(path: Path) -> Episode:
         duration_s=float(audio.info.length),
         published=published,
         album=_text_frame(tags, "TALB"),
-        artist=_text_frame(tags, "TPE1"),
+        artist=_text_frame(tags, "TPE1", joiner=", "),  # panelcast stores every speaker
         comment=comment,
     )
 

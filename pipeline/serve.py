@@ -19,6 +19,8 @@ The caller runs ``serve_forever()`` and, to stop, ``shutdown()`` then ``server_c
 from __future__ import annotations
 
 import email.utils
+import html
+import io
 import mimetypes
 import os
 import posixpath
@@ -29,7 +31,7 @@ from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .errors import InputError
 
@@ -170,11 +172,40 @@ class PodcastRequestHandler(SimpleHTTPRequestHandler):
             self.send_error(HTTPStatus.NOT_FOUND, "File not found")
             return None
         path = self.translate_path(self.path)
-        real = os.path.realpath(path)
-        if real != self.root and not real.startswith(self.root + os.sep):
+        if not self._inside(path):
             self.send_error(HTTPStatus.NOT_FOUND, "File not found")
             return None
         return path
+
+    def _inside(self, path: str) -> bool:
+        real = os.path.realpath(path)
+        return real == self.root or real.startswith(self.root + os.sep)
+
+    def list_directory(self, path):
+        """A plain listing of one folder of DIR, without hidden files or links leading out."""
+        try:
+            names = sorted(os.listdir(path), key=str.lower)
+        except OSError:
+            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            return None
+        shown = unquote(urlsplit(self.path).path)
+        items = []
+        for name in names:
+            full = os.path.join(path, name)
+            if name.startswith(".") or not self._inside(full):
+                continue
+            slash = "/" if os.path.isdir(full) else ""
+            items.append(f'<li><a href="{quote(name + slash)}">{html.escape(name + slash)}</a></li>')
+        body = (
+            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(shown)}</title></head>\n<body><h1>{html.escape(shown)}</h1>\n"
+            "<ul>\n" + "\n".join(items) + "\n</ul>\n</body></html>\n"
+        ).encode("utf-8")
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
     def send_head(self):
         path = self._resolve()

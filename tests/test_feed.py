@@ -67,7 +67,7 @@ def timeline() -> Timeline:
 def podcast(tmp_path, tone_mp3) -> Path:
     one = add_episode(tone_mp3, tmp_path, "episode one.mp3", "Episode one: the start",
                       "2026-03-01T10:00:00", album=TALB(encoding=3, text="AI Panels"),
-                      artist=TPE1(encoding=3, text="Ella Hu"),
+                      artist=TPE1(encoding=3, text=["Ella Hu", "Wu Yi"]),
                       comm=COMM(encoding=3, lang="eng", desc="", text="Five panelists on AGI."))
     write_sidecars(timeline(), one)
     make_cover("Episode one: the start", ["Ella Hu", "Wu Yi"], tmp_path / "episode one.jpg")
@@ -90,7 +90,7 @@ def test_feedparser_reads_channel_and_items(podcast):
     feed = parsed.feed
     assert feed.title == "AI Panels"            # the albums agree
     assert feed.link == BASE + "/"
-    assert feed.author == "Ella Hu"             # itunes:author (the only artist tag)
+    assert feed.author == "Ella Hu, Wu Yi"      # itunes:author: all values of the only TPE1
     assert feed.language == "en"
     assert feed.image.href == BASE + "/cover.png"
     assert [t.term for t in feed.tags] == ["Technology"]

@@ -31,6 +31,8 @@ def site(tmp_path) -> Path:
     (root / "cover.png").write_bytes(b"\x89PNG not really")
     (root / "empty.txt").write_bytes(b"")
     (root / ".ep 1.mp3.x1y2.tmp").write_bytes(b"half")
+    (root / "sub").mkdir()
+    (root / "sub" / "inner.vtt").write_text("WEBVTT\n", "utf-8")
     (tmp_path / "secret.txt").write_text("TOP-SECRET", "utf-8")
     os.symlink(tmp_path / "secret.txt", root / "link.txt")
     return root
@@ -187,8 +189,13 @@ def test_symlink_out_of_the_folder_and_hidden_files_are_not_found(base):
 def test_folder_listing_stays_inside(base):
     status, headers, body = fetch(base + "/")
     assert status == 200
-    assert b"ep%201.mp3" in body
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b'href="ep%201.mp3"' in body and b'href="sub/"' in body
     assert b"secret" not in body
+    assert b".tmp" not in body       # hidden (in-progress) files are not listed
+    assert b"link.txt" not in body   # nor links leading out of the folder
+    status, _, body = fetch(base + "/sub")
+    assert status == 200 and b"inner.vtt" in body  # redirected to /sub/
 
 
 def test_quiet_by_default(site, capfd):

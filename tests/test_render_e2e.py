@@ -1,0 +1,136 @@
+"""End to end on the seed: a real render, checked with ffmpeg, ffprobe, eyeD3 and mutagen."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+
+import eyed3
+import pytest
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3
+
+from audio_utils import median_pitch_hz
+from conftest import SEED, decode, speech_onset_ms
+from pipeline import mp3, tools
+from pipeline.cache import Cache
+from pipeline.render import Options, render
+
+RATE = 44100
+
+
+def test_decodes_without_errors(seed_render):
+    result, _, _ = seed_render
+    proc = subprocess.run([tools.ffmpeg().path, "-v", "error", "-i", str(result.output), "-f", "null", "-"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0
+    assert proc.stderr.strip() == ""
+
+
+def test_seed_episode_shape(seed_render):
+    result, reporter, _ = seed_render
+    t = result.timeline
+    assert 25 * 60_000 < t.duration_ms < 40 * 60_000
+    # Intro + one chapter per moderator question (12 Ella Hu turns) + outro
+    assert len(t.chapters) == 14
+    assert t.chapters[0].title == "Intro" and t.chapters[-1].title == "Outro"
+    assert all(len(c.title) <= 60 for c in t.chapters)
+    assert reporter.done["synthesize"] == reporter.stages["synthesize"] > 40
+
+
+def _ffprobe_chapters(path):
+    probe = tools.ffprobe()
+    if probe is None:
+        pytest.skip("ffprobe not available")
+    out = subprocess.run([probe.path, "-v", "error", "-show_chapters", "-of", "json", str(path)],
+                         capture_output=True, check=True, text=True).stdout
+    return [(c["tags"]["title"], round(float(c["start_time"]) * 1000)) for c in json.loads(out)["chapters"]]
+
+
+def test_three_readers_agree_on_chapters(seed_render):
+    result, _, _ = seed_render
+    expected = [(c.title, c.start_ms) for c in result.timeline.chapters]
+
+    by_ffprobe = _ffprobe_chapters(result.output)
+
+    tag = eyed3.load(str(result.output)).tag
+    assert tag.version == (2, 3, 0)
+    toc = list(tag.table_of_contents)
+    assert len(toc) == 1 and toc[0].toplevel and toc[0].ordered
+    chaps = {c.element_id: c for c in tag.chapters}
+    by_eyed3 = [(chaps[cid].title, chaps[cid].times[0]) for cid in toc[0].child_ids]
+
+    id3 = ID3(str(result.output))
+    assert id3.version[:2] == (2, 3)
+    ctoc = id3.getall("CTOC")[0]
+    chap_frames = {f.element_id: f for f in id3.getall("CHAP")}
+    by_mutagen = [(chap_frames[e].sub_frames["TIT2"].text[0], chap_frames[e].start_time)
+                  for e in ctoc.child_element_ids]
+    assert ctoc.flags == 3  # TOP_LEVEL | ORDERED
+
+    assert by_ffprobe == by_eyed3 == by_mutagen == expected
+    assert [s for _, s in expected] == sorted(s for _, s in expected)
+
+
+def test_tags(seed_render):
+    result, _, _ = seed_render
+    id3 = ID3(str(result.output))
+    assert id3["TIT2"].text[0].startswith("Standing at the Gate of AGI Era")
+    assert set(id3["TPE1"].text) == {"Tian Yuandong", "Wu Yi", "Zhu Xiaoyong", "Shen Libin", "Ella Hu"}
+    assert id3["TCON"].text == ["Podcast"]
+    assert id3.getall("TDRC") and id3.getall("COMM") and id3.getall("TALB")
+
+
+def test_chapter_starts_at_speech_onsets(seed_render, seed_audio):
+    """Each chapter (after the intro at 0) starts within 50 ms of speech in the decoded audio."""
+    result, _, _ = seed_render
+    for chapter in result.timeline.chapters[1:]:
+        onset = speech_onset_ms(seed_audio, chapter.start_ms)
+        assert abs(onset - chapter.start_ms) <= 50, (chapter.title, chapter.start_ms, onset)
+
+
+def test_segment_starts_match_audio(seed_render, seed_audio):
+    result, _, _ = seed_render
+    segments = result.timeline.segments
+    for seg in segments[:: max(1, len(segments) // 12)]:
+        onset = speech_onset_ms(seed_audio, seg.start_ms)
+        assert abs(onset - seg.start_ms) <= 50, (seg.speaker, seg.start_ms, onset)
+
+
+def test_duration_is_sum_of_units(seed_render, seed_audio):
+    result, _, base = seed_render
+    cache = Cache(base / "cache")
+    episode = cache.load_episode(result.output)
+    frames = sum(cache.unit(u["key"])[0].frames for u in episode["units"])
+    expected_ms = mp3.ms(mp3.decoded_length(frames), RATE)
+    assert result.timeline.duration_ms == expected_ms
+    assert abs(len(seed_audio) * 1000 / RATE - expected_ms) <= 1
+    assert abs(MP3(str(result.output)).info.length * 1000 - expected_ms) <= 30
+
+
+def test_two_cold_renders_are_byte_identical(seed_render, tmp_path):
+    result, _, _ = seed_render
+    again = render(SEED, Options(output=tmp_path / "again.mp3", cache_root=str(tmp_path / "cache")))
+    assert again.output.read_bytes() == result.output.read_bytes()
+
+
+def test_speakers_have_distinct_pitch(seed_render, seed_audio):
+    result, _, _ = seed_render
+    by_speaker: dict[str, list] = {}
+    for seg in result.timeline.segments:
+        a, b = int(seg.start_ms * RATE / 1000), int(seg.end_ms * RATE / 1000)
+        by_speaker.setdefault(seg.speaker, []).append(seed_audio[a:b])
+    pitches = {}
+    import numpy as np
+
+    for name, parts in by_speaker.items():
+        if name == "Narrator":
+            continue
+        samples = np.concatenate(parts)[: RATE * 60].astype(np.float64) / 32768
+        pitches[name] = median_pitch_hz(samples, RATE)
+    assert len(pitches) == 5
+    names = sorted(pitches, key=pitches.get)
+    for low, high in zip(names, names[1:]):
+        semitones = 12 * math.log2(pitches[high] / pitches[low])
+        assert semitones >= 1.5, (low, pitches[low], high, pitches[high])
