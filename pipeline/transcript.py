@@ -14,25 +14,50 @@ from pathlib import Path
 from .errors import ParseError, located
 from .formats import BY_NAME, PARSERS, plain
 from .formats.assemble import build_script
+from .formats.common import CastEntry
+from .formats.companion import find_companion, load_companion
 from .model import Script
 
 FORMATS: tuple[str, ...] = tuple(p.NAME for p in PARSERS)
 
-_EXTENSION_HINTS: dict[str, tuple[str, ...]] = {}
+_EXTENSION_HINTS = {".vtt": ("vtt",), ".srt": ("srt",), ".json": ("json",), ".jsonl": ("json",),
+                    ".md": ("markdown",)}
 _MIN_EVIDENCE = 2
 
 
 def parse(path: str | os.PathLike, fmt: str | None = None,
           speakers: dict[str, str] | None = None) -> Script:
-    """Parse the transcript at ``path``; raise ParseError naming the file if it cannot."""
+    """Parse the transcript at ``path``; raise ParseError naming the file if it cannot.
+
+    A sibling file mapping speaker ids to names (see ``formats.companion``) is used when
+    there is one.
+    """
     source = os.fspath(path)
     text = _read(source)
-    return parse_text(text, source=source, fmt=fmt, speakers=speakers)
+    companion = find_companion(Path(source))
+    cast = load_companion(companion) if companion else []
+    return _parse(text, source, fmt, speakers, cast)
 
 
 def parse_text(text: str, source: str = "<text>", fmt: str | None = None,
                speakers: dict[str, str] | None = None) -> Script:
     """Parse transcript ``text``; ``source`` names it in messages and in ``Script.source``."""
+    return _parse(text, source, fmt, speakers, [])
+
+
+def load_speaker_map(path: str | os.PathLike) -> dict[str, str]:
+    """Read a speaker names file (JSON, JSON Lines or YAML; id -> name) as a ``speakers`` map.
+
+    A role in parentheses stays in the name (``"Zac Johnson (Anchorage Assembly)"``);
+    ``parse`` turns it into ``Speaker.role``.
+    """
+    cast = load_companion(Path(path))
+    return {ident: f"{c.name} ({'; '.join(c.roles)})" if c.roles else c.name
+            for c in cast for ident in c.ids}
+
+
+def _parse(text: str, source: str, fmt: str | None, speakers: dict[str, str] | None,
+           cast: list[CastEntry]) -> Script:
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise ParseError(located(source, None, "the transcript is empty"))
@@ -42,6 +67,8 @@ def parse_text(text: str, source: str = "<text>", fmt: str | None = None,
         raise ParseError(located(source, None, f"no speech found (read as {parser.NAME})"))
     if not draft.title:
         draft.title = _title_from_path(source)
+    known = {c.name for c in draft.cast}
+    draft.cast.extend(c for c in cast if c.name not in known)
     return build_script(draft, parser.NAME, source, speakers)
 
 

@@ -7,6 +7,7 @@ final :class:`~pipeline.model.Script` (``assemble.py``) happen once, for every f
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -60,7 +61,8 @@ def fail(source: str, line: int | None, message: str) -> ParseError:
 HONORIFICS = {"dr", "prof", "professor", "mr", "mrs", "ms", "miss", "mx", "sir", "dame"}
 GENERIC_LABEL = re.compile(
     r"^(?:speaker[ _-]?[0-9a-z]{1,3}|unknown(?: speaker)?|spk[ _-]?\d+|s\d+|guest ?\d*|"
-    r"audience(?: member)?|unidentified(?: speaker)?|voice ?\d*|participant ?\d*)$",
+    r"q|question|questioner|audience(?: member)?|unidentified(?: speaker)?|voice ?\d*|"
+    r"participant ?\d*)$",
     re.IGNORECASE,
 )
 _STRAY = "?¿!*_#>~`\"'“”‘’«»•·-–—.,;:：|[](){}（）"
@@ -98,6 +100,8 @@ def looks_like_name(text: str, max_words: int = 5) -> bool:
         return False
     if re.search(r"[\u3040-\u9fff]", text):
         return len(text) <= 12
+    if not re.search(r"[^\W\d_]", text):
+        return False
     if not (words[0][0].isupper() or words[0][0].isdigit()):
         return False
     lower = [w for w in words if not (w[0].isupper() or w[0].isdigit() or w[0] in "('(")]
@@ -114,9 +118,12 @@ _STAGE_WORDS = (
 )
 _PAREN_STAGE = re.compile(rf"\(\s*(?:{_STAGE_WORDS})(?:[^()]{{0,40}})\)", re.IGNORECASE)
 _BRACKET = re.compile(r"\[([^\[\]]{0,80})\](?!\()")
-_MD_LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()]|\([^()]*\))*\)")
+_MD_LINK = re.compile(r"\[([^\[\]]+)\](?:\((?:[^()]|\([^()]*\))*\)|\[[^\[\]]*\])")
+_AUTOLINK = re.compile(r"<(?:https?|ftp|mailto):[^<>\s]*>")
+_TAG = re.compile(r"</?[A-Za-z][\w.-]*(?:\s[^<>]*)?/?>|<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3}>")
 _LEADING_TIME = re.compile(r"^\s*[\[(]?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?[\])]?\s*")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~])")
+_EMPHASIS = re.compile(r"(?<![\w*_])(\*{1,2}|_{1,2})(?=\S)(.+?)(?<=\S)\1(?![\w*_])")
 _KEEP_BRACKETS = re.compile(r"^(?:email(?:&#160;|\s)protected|sic|\?|\.\.\.|…)$", re.I)
 
 
@@ -127,20 +134,20 @@ def _drop_bracket(match: re.Match) -> str:
 
 def clean_text(text: str) -> str:
     """Speech text only: no markup, timestamps or stage directions; whitespace collapsed."""
-    import html
-
-    text = html.unescape(html.unescape(text))
+    text = _AUTOLINK.sub(" ", text)
+    text = _TAG.sub(" ", text)
+    text = html.unescape(text)
     text = _MD_ESCAPE.sub(r"\1", text)
     text = _MD_LINK.sub(r"\1", text)
-    text = re.sub(r"</?(?:v|c|i|b|u|lang|ruby|rt)(?:[ .][^>]*)?>", " ", text)
-    text = re.sub(r"<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3}>", " ", text)
     text = _BRACKET.sub(_drop_bracket, text)
     text = _PAREN_STAGE.sub(" ", text)
     text = _LEADING_TIME.sub("", text)
-    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = _EMPHASIS.sub(r"\2", text)
     text = re.sub(r"\s+", " ", text).strip()
-    text = re.sub(r"\s+([,.!?;:…])", r"\1", text)
-    return "" if re.fullmatch(r"[\W_]*", text) else text
+    text = re.sub(r"\s+([,.!?;:…])(?=\s|$)", r"\1", text)
+    if re.fullmatch(r"[\W_]*|[\w-]{1,20}:", text):    # only punctuation, or a stray "code:"
+        return ""
+    return text
 
 
 def split_paragraphs(lines: list[str]) -> list[str]:

@@ -2,30 +2,34 @@
 
 A format supplies ``split_label(line) -> (label, rest_of_line) | None``; this module finds the
 prelude (front matter, title, speaker header, unlabelled preface), the turns, Markdown
-headings between turns, and a closing postscript.
+headings between turns, a closing postscript, and trailing link sections to skip.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Callable, Optional, Tuple
 
 from .common import Draft, RawTurn, clean_label, clean_text, looks_like_name, split_paragraphs
-from .sections import (front_matter_cast, is_outro_marker, parse_header, section_word,
-                       split_front_matter)
+from .sections import (front_matter_cast, is_outro_marker, is_trailer_heading, parse_header,
+                       section_word, split_front_matter)
 
-SplitLabel = Callable[[str], "tuple[str, str] | None"]
-_HEADING = re.compile(r"^\s*#{1,6}\s+(?P<text>.+?)\s*#*\s*$")
+SplitLabel = Callable[[str], Optional[Tuple[str, str]]]
+HEADING = re.compile(r"^\s*#{1,6}\s+(?P<text>.+?)\s*#*\s*$")
+_TIME_MARK = re.compile(r"^\s*(?:[A-Z]{2,4}\s+|\d{1,2}:\s*)?\d{1,2}:\d{2}(?::\d{2})?\s*$")
+_LINK_DEFINITION = re.compile(r"^\s*\[[^\]]+\]:\s*\S+\s*$")
 
 
-def read(text: str, split_label: SplitLabel) -> Draft:
+def read(text: str, split_label: SplitLabel, prelude_label: str | None = None) -> Draft:
+    """Read a labelled text; with ``prelude_label`` unlabelled text before the first label is
+    that speaker's (a talk before its Q&A), otherwise it is the intro."""
     lines = text.splitlines()
     meta, start = split_front_matter(lines)
     first = _first_label(lines, start, split_label)
     draft = Draft(title=str(meta.get("title") or "").strip(), cast=front_matter_cast(meta))
     body_labels = {clean_label(hit[0]) for hit in map(split_label, lines[first:]) if hit}
-    read_prelude(lines[start:first], body_labels, draft)
-    read_body(lines, first, draft, split_label)
+    heading = read_prelude(lines[start:first], body_labels, draft, prelude_label, start)
+    read_body(lines, first, draft, split_label, heading)
     return draft
 
 
@@ -57,37 +61,71 @@ def _opens_header(lines: list[str], i: int, split_label: SplitLabel) -> bool:
     return looks_like_name(following) and not split_label(following)
 
 
-def read_prelude(prelude: list[str], body_labels: set[str], draft: Draft) -> None:
-    """Title line, header block and unlabelled preface before the first label."""
+# --- before the first label ---------------------------------------------------------------
+
+def read_prelude(prelude: list[str], body_labels: set[str], draft: Draft,
+                 speaker: str | None = None, offset: int = 0) -> str | None:
+    """Title line, header block and unlabelled text before the first label.
+
+    Returns a heading that directly precedes the first label (it belongs to that turn).
+    """
     rows = [line.strip() for line in prelude]
     header_at = next((i for i, line in enumerate(rows) if section_word(line)), len(rows))
-    before = rows[:header_at]
-    nonblank = [line for line in before if line]
-    if nonblank and _is_title(nonblank[0]):
-        if not draft.title:
-            draft.title = clean_text(re.sub(r"^#+\s*", "", nonblank[0]))
-        before = before[before.index(nonblank[0]) + 1:]
-    preface = [line for line in before if not _HEADING.match(line)]
-    draft.intro = "\n\n".join(p for p in map(clean_text, split_paragraphs(preface)) if p)
+    first = next((i for i in range(header_at) if rows[i]), None)
+    if first is not None and _is_title(rows[first], draft.title):
+        draft.title = draft.title or clean_text(HEADING.sub(r"\g<text>", rows[first]))
+        rows[first] = ""
     if header_at < len(rows):
         header_cast = parse_header(rows[header_at:], body_labels)
-        if header_cast:
-            known = {h.name for h in header_cast}
-            draft.cast = header_cast + [c for c in draft.cast if c.name not in known]
+        known = {h.name for h in header_cast}
+        draft.cast = header_cast + [c for c in draft.cast if c.name not in known]
+    sections = _sections(rows[:header_at], offset)
+    if speaker is not None:
+        draft.turns.extend(RawTurn(speaker, paragraphs, line, heading)
+                           for heading, paragraphs, line in sections if paragraphs)
+    else:
+        draft.intro = "\n\n".join(p for _, paragraphs, _ in sections for p in paragraphs)
+    return sections[-1][0] if sections and not sections[-1][1] else None
 
 
-def _is_title(line: str) -> bool:
-    if line.startswith("#"):
-        return True
-    return len(line) <= 150 and not line.endswith((".", "?", "!", ",", ";"))
+def _is_title(line: str, title: str) -> bool:
+    """The first prelude line is the title, unless front matter gave one already."""
+    match = HEADING.match(line)
+    if title:
+        return bool(match) and clean_text(match.group("text")).lower() == title.lower()
+    if match:
+        return line.startswith("# ")
+    return len(line) <= 150 and not line.endswith((".", "?", "!", ",", ";", "。", "！", "？"))
 
 
-def read_body(lines: list[str], first: int, draft: Draft, split_label: SplitLabel) -> None:
-    """Turns from line index ``first`` on; lines of one paragraph are re-joined."""
+def _sections(rows: list[str], offset: int) -> list[tuple[str | None, list[str], int]]:
+    """Split prelude rows at headings: (heading, cleaned paragraphs, 1-based line)."""
+    sections: list[tuple[str | None, list[str], int]] = []
+    heading, chunk, start = None, [], offset + 1
+    for i, row in enumerate(rows + ["## end"]):
+        match = HEADING.match(row)
+        if match:
+            paragraphs = [p for p in map(clean_text, split_paragraphs(chunk)) if p]
+            if paragraphs or heading:
+                sections.append((heading, paragraphs, start))
+            heading, chunk, start = clean_text(match.group("text")) or None, [], offset + i + 2
+        elif not _LINK_DEFINITION.match(row):
+            chunk.append(row)
+    return sections
+
+
+# --- the turns ----------------------------------------------------------------------------
+
+def read_body(lines: list[str], first: int, draft: Draft, split_label: SplitLabel,
+              heading: str | None = None) -> None:
+    """Turns from line index ``first`` on; lines of one paragraph are re-joined.
+
+    A heading followed by unlabelled text opens a new turn of the same speaker, so the
+    chapter mark is kept.
+    """
     blank_separated = any(not line.strip() for line in lines[first:])
     current: RawTurn | None = None
     chunk: list[str] = []
-    heading = None
 
     def flush() -> None:
         if current is not None:
@@ -108,9 +146,20 @@ def read_body(lines: list[str], first: int, draft: Draft, split_label: SplitLabe
             flush()
             draft.outro = join_paragraphs(lines[i + 1:], blank_separated)
             return
-        elif _HEADING.match(line):
+        elif HEADING.match(line):
             flush()
-            heading = clean_text(_HEADING.match(line).group("text")) or None
+            heading = clean_text(HEADING.match(line).group("text")) or None
+            if current is not None and is_trailer_heading(heading or ""):
+                draft.warnings.append(f"line {i + 1}: skipped the closing '{heading}' section")
+                return
+        elif _TIME_MARK.match(line) or _LINK_DEFINITION.match(line):
+            continue
+        elif heading is not None and current is not None and line.strip():
+            flush()
+            current = RawTurn(current.label, [], i + 1, heading)
+            draft.turns.append(current)
+            chunk.append(line)
+            heading = None
         else:
             chunk.append(line)
     flush()

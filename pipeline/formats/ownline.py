@@ -6,7 +6,7 @@
     Researcher at Meta AI
     Moderator
     Ella Hu
-    Tian Yuandong:                         <- a label (also "James 00:02:46:", "Speaker 0: 00:00:00")
+    Tian Yuandong:                         <- a label; also "James 00:02:46:", "Speaker 0: 0:00"
     One paragraph per line, or paragraphs separated by blank lines.
     Postscript                             <- optional closing section -> Script.outro
 
@@ -22,9 +22,9 @@ from .common import Draft, looks_like_name
 
 NAME = "ownline"
 
+_TIME = r"[\[(]?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?[\])]?"
 _LABEL = re.compile(
-    r"^\s*(?P<label>[^\s:：][^:：]{0,59}?)\s*[:：]\s*"
-    r"(?:\[?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?\]?)?\s*$"
+    rf"^\s*(?P<label>[^\s:：][^:：]{{0,59}}?)(?:\s+{_TIME})?\s*[:：]\s*(?:{_TIME})?\s*$"
 )
 
 

@@ -121,3 +121,15 @@ def is_outro_marker(line: str) -> bool:
         return False
     best = max(difflib.SequenceMatcher(None, norm, word).ratio() for word in _OUTRO_WORDS)
     return best >= 0.8
+
+
+_TRAILERS = re.compile(
+    r"^(?:other |related |useful )?(?:links?|references|resources|show notes|further reading|"
+    r"sources|credits|footnotes|see also)$",
+    re.IGNORECASE,
+)
+
+
+def is_trailer_heading(heading: str) -> bool:
+    """A closing section of links or notes (``## Other links``), not speech."""
+    return bool(_TRAILERS.match(heading.strip().rstrip(":")))

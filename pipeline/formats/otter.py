@@ -1,0 +1,34 @@
+"""Otter.ai text export: a ``Name  0:22`` line (two spaces before the time), then the text.
+
+    Emma  0:00
+    cryptography is the method of protecting information...
+
+    Kelly  0:22
+    Welcome to the ladybug podcast.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import labelled
+from .common import Draft, looks_like_name
+
+NAME = "otter"
+
+_LABEL = re.compile(r"^(?P<label>\S.*?)\s+(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\s*$")
+
+
+def split_label(line: str) -> tuple[str, str] | None:
+    match = _LABEL.match(line)
+    if not match or not looks_like_name(match.group("label")):
+        return None
+    return match.group("label").strip(), ""
+
+
+def detect(text: str) -> int:
+    return labelled.count_labels(text, split_label)
+
+
+def parse(text: str, source: str) -> Draft:
+    return labelled.read(text, split_label)
