@@ -54,6 +54,9 @@ class Cue:
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
 
 
+_ABBREVIATIONS = frozenset(
+    "dr mr mrs ms mx prof sr jr st vs etc e.g i.e no fig approx dept inc ltd co corp".split()
+)
 _CLAUSE_END = re.compile(r"(?<=[,;:—–])\s+")
 
 
@@ -63,6 +66,10 @@ def _sentences(text: str) -> list[str]:
         return []
     parts, start = [], 0
     for m in _SENTENCE_END.finditer(text):
+        words = text[start:m.start()].split()
+        last = words[-1].rstrip(".").lower() if words else ""
+        if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+            continue  # "Dr. Tian", "J. Smith": not a sentence end
         parts.append(text[start:m.end()].strip())
         start = m.end()
     parts.append(text[start:].strip())
@@ -116,7 +123,9 @@ def split_text(text: str, width: int = LINE_WIDTH, max_lines: int = MAX_LINES,
     """Split ``text`` into cues of at most ``max_lines`` lines of at most ``width`` characters.
 
     Cuts fall, in order of preference, at sentence ends, at clause punctuation (``, ; : —``),
-    then between words into runs of about equal length; pieces are packed greedily into cues.
+    then between words into runs of about equal length; pieces are packed greedily into cues,
+    and a short leftover (a third of a line or less) is cut together with what follows rather
+    than shown alone.
     A word longer than ``width`` (a URL, say) is cut into ``width``-sized pieces. ``prefix``
     (e.g. ``"Name: "``) starts the first line of the first cue and counts towards its width;
     a prefix longer than half a line is left off.
@@ -142,6 +151,9 @@ def split_text(text: str, width: int = LINE_WIDTH, max_lines: int = MAX_LINES,
             if fits(candidate):
                 current = candidate
                 continue
+            if current and len(current) <= width // 3:
+                # a stub like "Therefore," would flash by alone: share the next phrase's cues
+                phrase, current = candidate, ""
             if current:
                 cues.append(_wrap(current, width, pre()))
             pieces = [phrase] if fits(phrase) else _cut_evenly(phrase, fits)

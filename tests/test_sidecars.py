@@ -9,6 +9,8 @@ from datetime import timedelta
 import pytest
 import srt
 import webvtt
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.errors import InputError
 from pipeline.model import Chapter, Segment, Timeline
@@ -155,6 +157,32 @@ def test_very_long_word_and_long_name_still_fit():
 def test_split_text_packs_short_sentences_together():
     assert split_text("Yes. I agree. Go on.") == [["Yes. I agree. Go on."]]
     assert split_text("") == []
+
+
+def test_abbreviations_and_initials_do_not_end_sentences():
+    text = ("Tian leads the project, and Dr. Tian Yuandong is its first author; "
+            "J. Smith reviewed it, e.g. the appendix, with Prof. Wu. Then we went on to talk "
+            "about something else entirely for quite a while.")
+    chunks = [" ".join(c) for c in split_text(text)]
+    assert not any(c.endswith(("Dr.", "J.", "e.g.", "Prof.")) for c in chunks)
+
+
+_words = st.text(alphabet=st.sampled_from("abcdefgh.,;:!? "), min_size=1, max_size=60)
+
+
+@settings(max_examples=150, deadline=None)
+@given(words=st.lists(_words, max_size=60), prefix=st.sampled_from(["", "Wu Yi: "]))
+def test_split_text_keeps_every_word_in_order_within_limits(words, prefix):
+    text = " ".join(words)
+    chunks = split_text(text, prefix=prefix)
+    for chunk in chunks:
+        assert 1 <= len(chunk) <= 2
+        assert all(0 < len(line) <= LINE_WIDTH for line in chunk)
+    joined = " ".join(" ".join(chunk) for chunk in chunks)
+    if prefix and chunks:
+        assert joined.startswith(prefix)
+        joined = joined[len(prefix):]
+    assert joined.split() == text.split()
 
 
 def test_split_text_prefix_counts_towards_the_first_line():
