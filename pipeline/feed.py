@@ -89,7 +89,11 @@ def normalize_base_url(base_url: str) -> str:
 def _text_frame(tags, name: str, joiner: str | None = None) -> str:
     """The first value of a text frame, or all its values joined with ``joiner``."""
     frame = tags.get(name) if tags is not None else None
-    values = [str(v).strip() for v in getattr(frame, "text", None) or [] if str(v).strip()]
+    values = [str(v).strip() for v in getattr(frame, "text", None) or []]
+    if joiner and tags.version < (2, 4, 0):
+        # ID3v2.3 stores several values in one string separated by "/"
+        values = [part.strip() for v in values for part in v.split("/")]
+    values = [v for v in values if v]
     if not values:
         return ""
     return joiner.join(values) if joiner else values[0]
@@ -233,7 +237,7 @@ def build_feed(directory: Path, base_url: str, *, title: str | None = None,
         _sub(item, "pubDate", format_datetime(ep.published, usegmt=True))
         _sub(item, _q("itunes", "title"), ep.title)
         _sub(item, _q("itunes", "duration"), str(round(ep.duration_s)))
-        if ep.artist and ep.artist != channel_author:
+        if ep.artist:
             _sub(item, _q("itunes", "author"), ep.artist)
         image = _item_image(ep)
         if image is not None:

@@ -72,7 +72,8 @@ def podcast(tmp_path, tone_mp3) -> Path:
     write_sidecars(timeline(), one)
     make_cover("Episode one: the start", ["Ella Hu", "Wu Yi"], tmp_path / "episode one.jpg")
     add_episode(tone_mp3, tmp_path, "ep2.mp3", "Episode two", "2026-04-01", v23=True,
-                album=TALB(encoding=3, text="AI Panels"))
+                album=TALB(encoding=3, text="AI Panels"),
+                artist=TPE1(encoding=3, text=["Zhu Xiaoyong", "Wu Yi"]))
     make_cover("AI Panels", [], tmp_path / "cover.png")
     return tmp_path
 
@@ -90,7 +91,7 @@ def test_feedparser_reads_channel_and_items(podcast):
     feed = parsed.feed
     assert feed.title == "AI Panels"            # the albums agree
     assert feed.link == BASE + "/"
-    assert feed.author == "Ella Hu, Wu Yi"      # itunes:author: all values of the only TPE1
+    assert feed.author == "Zhu Xiaoyong, Wu Yi"  # artists differ: the newest episode's
     assert feed.language == "en"
     assert feed.image.href == BASE + "/cover.png"
     assert [t.term for t in feed.tags] == ["Technology"]
@@ -110,7 +111,9 @@ def test_item_enclosure_duration_date_and_guid(podcast):
     assert one.published_parsed[:6] == (2026, 3, 1, 10, 0, 0)
     assert one.summary == "Five panelists on AGI."
     assert one.image.href == BASE + "/episode%20one.jpg"
+    assert one.author == "Ella Hu, Wu Yi"       # every TPE1 value (ID3v2.4)
     two = items_by_title(parsed)["Episode two"]
+    assert two.author == "Zhu Xiaoyong, Wu Yi"  # ID3v2.3 keeps them as "Zhu Xiaoyong/Wu Yi"
     assert two.published_parsed[:3] == (2026, 4, 1)  # TYER + TDAT in an ID3v2.3 tag
     assert two.image.href == BASE + "/cover.png"     # no own cover: the channel's
 
