@@ -747,6 +747,7 @@ def _speak(chunks: list[str], voice: dict, tmp: str) -> bytes:
     from pyttsx3.drivers import _espeak
 
     engine = _new_pyttsx3()
+    driver = engine.proxy._driver  # pyttsx3's EspeakDriver (pinned: pyttsx3 2.99)
     finished = threading.Event()
     outcome: dict = {}
 
@@ -759,10 +760,14 @@ def _speak(chunks: list[str], voice: dict, tmp: str) -> bytes:
 
     engine.connect("finished-utterance", on_finished)
     engine.connect("error", on_error)
-    engine.setProperty("voice", voice["voice"])
-    engine.setProperty("rate", voice["rate"])
-    engine.setProperty("volume", voice["volume"])
-    engine.setProperty("pitch", voice["pitch"])
+    _fix_random_seed(_espeak)
+    # Settings go to eSpeak now, not queued for runAndWait: there the driver calls stop(),
+    # which cancels (and so drops, or rolls back) settings eSpeak's thread has not applied
+    # yet.  Wait for eSpeak's queue to drain around them so nothing is still in flight.
+    _wait_idle(_espeak)
+    for name in ("voice", "rate", "volume", "pitch"):
+        driver.setProperty(name, voice[name])
+    _wait_idle(_espeak)
     pcm = []
     for i, chunk in enumerate(chunks):
         part = f"{tmp}.part{i}.wav"
@@ -770,12 +775,13 @@ def _speak(chunks: list[str], voice: dict, tmp: str) -> bytes:
         outcome.clear()
         engine.save_to_file(chunk, part)
         engine.runAndWait()
+        if driver._stopping:  # stop() found eSpeak busy and cancelled: audio not trustworthy
+            raise RuntimeError("eSpeak was cancelled while busy")
         if "error" in outcome:
             raise RuntimeError(f"pyttsx3: {outcome['error']}")
         if not finished.wait(60 + len(chunk) / 10):
             raise RuntimeError("eSpeak did not finish the utterance")
-        while _espeak.IsPlaying():  # the driver reports "finished" before eSpeak is idle
-            time.sleep(0.001)
+        _wait_idle(_espeak)  # the driver reports "finished" before eSpeak is idle
         if not outcome.get("completed"):
             raise RuntimeError("eSpeak cancelled the utterance")
         with wave.open(part, "rb") as w:
@@ -787,3 +793,25 @@ def _speak(chunks: list[str], voice: dict, tmp: str) -> bytes:
             raise RuntimeError("eSpeak gave no audio")
         pcm.append(frames)
     return b"".join(pcm)
+
+
+def _fix_random_seed(_espeak) -> None:
+    """Seed eSpeak's noise generators (breathy variants such as f3 and f5 use them).
+
+    eSpeak NG 1.52 seeds its generator from the clock in ``espeak_ng_Initialize``, so the
+    same text would differ from one second to the next; older versions use libc ``rand()``.
+    """
+    seed = getattr(_espeak.dll, "espeak_ng_SetRandSeed", None)
+    if seed is not None:
+        seed.argtypes = [ctypes.c_long]
+        seed(1)
+    ctypes.CDLL(None).srand(1)
+
+
+def _wait_idle(_espeak, timeout: float = 30.0) -> None:
+    """Wait until eSpeak's command queue is empty (``espeak_IsPlaying`` false)."""
+    deadline = time.monotonic() + timeout
+    while _espeak.IsPlaying():
+        if time.monotonic() > deadline:
+            raise RuntimeError("eSpeak stayed busy")
+        time.sleep(0.0005)

@@ -1,0 +1,47 @@
+"""Text normalization for the speech engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.speech import spoken_text
+
+
+@pytest.mark.parametrize("written, spoken", [
+    # the seed's traps
+    ("please contact us at [email\u00a0protected] today",
+     "please contact us at the email address on our website today"),
+    ("[email protected]", "the email address on our website"),
+    ("there will still be 10-20% amount of work", "there will still be 10 to 20 percent amount of work"),
+    ("about 80-90%.", "about 80 to 90 percent."),
+    ("50% of it", "50 percent of it"),
+    ("3.5% growth", "3.5 percent growth"),
+    ("10%-20%", "10 to 20 percent"),
+    ("only 1/10 of Google's", "only 1 in 10 of Google's"),
+    ("in 2 to 3 years", "in 2 to 3 years"),
+    ("AGI, RLHF and GPT2", "AGI, RLHF and GPT2"),
+    # typography
+    ("\u201cquoted\u201d and it\u2019s \u2018fine\u2019", "\"quoted\" and it's 'fine'"),
+    ("yes\u2014no \u2013 maybe\u2026", "yes - no - maybe..."),
+    ("self\u2010driving", "self-driving"),
+    ("soft\u00adhyphen zero\u200bwidth", "softhyphen zerowidth"),
+    # whitespace and control characters
+    ("  a\tb\n\nc  ", "a b c"),
+    ("bell\x07 and\x00 null\x1b[0m", "bell and null [0m"),
+    ("non\u00a0breaking", "non breaking"),
+    # left alone
+    ("on 1/10/2024", "on 1/10/2024"),
+    ("see https://example.com/1/10", "see https://example.com/1/10"),
+    ("pages 10-20", "pages 10-20"),
+    ("", ""),
+])
+def test_spoken_text(written, spoken):
+    assert spoken_text(written) == spoken
+
+
+def test_is_idempotent_and_deterministic():
+    text = "\u201cWe\u2019re 10-20% there\u201d \u2014 1/10 of it, [email\u00a0protected]\u2026"
+    once = spoken_text(text)
+    assert spoken_text(once) == once
+    assert spoken_text(text) == once
+    assert once.isascii()

@@ -1,0 +1,242 @@
+"""The speech engine, tested with real eSpeak speech (no fakes)."""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import threading
+
+import pytest
+
+from pipeline import tts
+from pipeline.errors import CastError, ConfigError, EngineError, PanelcastError
+from pipeline.model import SynthJob, Voice
+
+from audio_utils import duration_s, median_pitch_hz, read_wav
+
+PAIRS = [
+    ("Welcome to the panel. Today we talk about large language models.", Voice("en-us+m3")),
+    ("Thank you, Ella. RLHF and AGI are both on the agenda, about 10 to 20 percent.",
+     Voice("en-gb-x-rp+m7", pitch=30, rate=160)),
+    ("I would say one in ten experiments fails; that is fine.", Voice("en-us+f3", rate=180)),
+    ("GPT2 was small by today's standards, wasn't it?", Voice("gmw/en-us-nyc+f5", pitch=80)),
+    ("Two to three years from now, things will look different.",
+     Voice("en-029+m2", pitch=80, rate=165, volume=0.8)),
+]
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return tts.get_engine()
+
+
+def _render(engine, pairs, folder, workers, order):
+    folder.mkdir(parents=True, exist_ok=True)
+    jobs = [SynthJob(text, voice, str(folder / f"{i}.wav")) for i, (text, voice) in
+            enumerate(pairs)]
+    engine.synthesize([jobs[i] for i in order], workers=workers)
+    return {i: (folder / f"{i}.wav").read_bytes() for i in order}
+
+
+def _leftovers(folder):
+    return sorted(p.name for p in folder.rglob("*") if p.name.startswith("."))
+
+
+# ---------------------------------------------------------------- engine facts and voices
+
+
+def test_get_engine_names():
+    assert tts.ENGINES == ("pyttsx3",)
+    with pytest.raises(ConfigError, match="unknown speech engine 'festival'"):
+        tts.get_engine("festival")
+    assert issubclass(ConfigError, PanelcastError)
+
+
+def test_info_reports_versions(engine):
+    info = engine.info()
+    assert info["engine"] == "pyttsx3"
+    assert info["engine_version"] == "2.99"
+    assert info["espeak_version"].startswith("1.")
+    assert os.path.basename(info["espeak_library"]).startswith("libespeak-ng.so")
+    assert info["source"] in ("system", "espeakng-loader")
+    if info["source"] == "espeakng-loader":
+        assert os.path.isdir(info["espeak_data"])
+
+
+def test_voices_and_variants(engine):
+    voices = engine.voices()
+    ids = [v["id"] for v in voices]
+    assert ids == sorted(ids)
+    en_us = next(v for v in voices if v["id"] == "gmw/en-us")
+    assert "en-us" in en_us["languages"]
+    assert en_us["name"]
+    variants = engine.variants()
+    assert {"m1", "m3", "m7", "f3", "f5", "klatt"} <= set(variants)
+
+
+@pytest.mark.parametrize("spec", ["en-us", "en-us+f3", "gmw/en-us", "en-gb-x-rp+m7", "EN-US+m3",
+                                  "en"])
+def test_known_voices_pass(engine, spec):
+    engine.check_voice(Voice(spec))
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("xx-nope", "unknown voice 'xx-nope'"),
+    ("en-us+zz9", "unknown voice variant 'zz9' in 'en-us+zz9'"),
+    ("en-us+F3", "unknown voice variant 'F3'"),  # variant names are case-sensitive
+    ("en-us+", "unknown voice variant ''"),
+    ("", "voice must be a non-empty string"),
+])
+def test_unknown_voices_fail(engine, spec, message):
+    with pytest.raises(CastError, match=message.replace("+", r"\+")):
+        engine.check_voice(Voice(spec))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"pitch": 101}, "pitch 101 is out of range 0-100"),
+    ({"pitch": -1}, "pitch -1 is out of range"),
+    ({"pitch": True}, "pitch must be a whole number"),
+    ({"rate": 79}, "rate 79 is out of range 80-450"),
+    ({"rate": 451}, "rate 451 is out of range"),
+    ({"rate": 170.5}, "rate must be a whole number"),
+    ({"volume": 1.5}, "volume 1.5 is out of range"),
+    ({"volume": "loud"}, "volume must be a number"),
+])
+def test_voice_numbers_checked(engine, kwargs, message):
+    with pytest.raises(CastError, match=message):
+        engine.check_voice(Voice("en-us", **kwargs))
+
+
+def test_synthesize_checks_voices_before_speaking(engine, tmp_path):
+    jobs = [SynthJob("Hello.", Voice("en-us"), str(tmp_path / "a.wav")),
+            SynthJob("Hello.", Voice("en-us+zz9"), str(tmp_path / "b.wav"))]
+    with pytest.raises(CastError):
+        engine.synthesize(jobs)
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- synthesis
+
+
+def test_output_is_16bit_mono_and_stdout_stays_clean(engine, tmp_path, capfd):
+    out = tmp_path / "hello.wav"
+    done = []
+    engine.synthesize([SynthJob("Hello there, and welcome.", Voice("en-us+f3"), str(out))],
+                      on_done=lambda job: done.append((job, threading.get_ident())))
+    samples, rate = read_wav(out)
+    assert rate == 22050
+    assert 0.8 < len(samples) / rate < 4
+    assert len(done) == 1 and done[0][1] == threading.get_ident()
+    captured = capfd.readouterr()
+    assert captured.out == "" and captured.err == ""
+    assert _leftovers(tmp_path) == []
+
+
+def test_blank_text_gives_empty_wav(engine, tmp_path):
+    out = tmp_path / "blank.wav"
+    engine.synthesize([SynthJob("  \n ", Voice("en-us"), str(out))])
+    assert duration_s(out) == 0
+
+
+def test_same_bytes_whatever_the_order_and_workers(engine, tmp_path):
+    """eSpeak keeps state between utterances; one fresh worker per job makes output stable."""
+    n = len(PAIRS)
+    first = _render(engine, PAIRS, tmp_path / "a", workers=1, order=list(range(n)))
+    backwards = _render(engine, PAIRS, tmp_path / "b", workers=2, order=list(reversed(range(n))))
+    shuffled = list(range(n))
+    random.Random(7).shuffle(shuffled)
+    other_first = [("Something entirely different is said first, slowly.",
+                    Voice("en-gb-scotland+m1", pitch=72, rate=90))] + PAIRS
+    third = _render(engine, other_first, tmp_path / "c", workers=3,
+                    order=[0] + [i + 1 for i in shuffled])
+    for i in range(n):
+        assert first[i] == backwards[i] == third[i + 1], f"job {i} differs"
+    assert len(set(first.values())) == n  # and they are really different jobs
+    # the same job twice in one batch
+    twice = [SynthJob(PAIRS[1][0], PAIRS[1][1], str(tmp_path / f"twice{k}.wav"))
+             for k in range(2)]
+    engine.synthesize(twice, workers=2)
+    assert (tmp_path / "twice0.wav").read_bytes() == (tmp_path / "twice1.wav").read_bytes() \
+        == first[1]
+
+
+def test_long_text_is_chunked_and_does_not_crash(engine, tmp_path):
+    """A single utterance of ~20 KB segfaults eSpeak; the engine speaks it in chunks."""
+    sentence = ("The moderator asked whether reinforcement learning from human feedback, "
+                "which many labs now use, really changes what a model knows; the panel "
+                "disagreed, politely but firmly. ")
+    text = (sentence * (20_000 // len(sentence) + 1))[:20_000]
+    out = tmp_path / "long.wav"
+    engine.synthesize([SynthJob(text, Voice("en-us", rate=300), str(out))])
+    assert duration_s(out) > 60
+    assert _leftovers(tmp_path) == []
+
+
+def test_split_text_respects_limit_and_keeps_words():
+    sentence = "One clause here, another clause there; and a final one. "
+    text = sentence * 80 + "x" * 50 + " " + "y" * 2500
+    chunks = tts.split_text(text, limit=300)
+    assert all(len(c.encode()) <= 300 for c in chunks)
+    assert "".join("".join(chunks).split()) == "".join(text.split())
+    assert chunks[0].endswith(".")  # cut at a sentence end when possible
+    assert tts.split_text("Short text.") == ["Short text."]
+    assert tts.split_text("   ") == []
+    wide = "\u4f60\u597d\u3002" * 1000  # 3 bytes per character
+    assert all(len(c.encode()) <= 2000 for c in tts.split_text(wide))
+
+
+def test_pitch_tells_voices_apart(engine, tmp_path):
+    text = "The panel discussed how machine learning systems are trained and evaluated."
+    low, high = tmp_path / "m3.wav", tmp_path / "f3.wav"
+    engine.synthesize([SynthJob(text, Voice("en-us+m3", pitch=50), str(low)),
+                       SynthJob(text, Voice("en-us+f3", pitch=50), str(high))])
+    f_low = median_pitch_hz(*read_wav(low))
+    f_high = median_pitch_hz(*read_wav(high))
+    assert 70 < f_low < 160 and 150 < f_high < 300
+    assert 12 * math.log2(f_high / f_low) > 2
+
+
+# ---------------------------------------------------------------- failures
+
+
+def test_crashing_worker_is_retried_then_reported(engine, tmp_path, monkeypatch):
+    monkeypatch.setenv(tts._CRASH_TEST_ENV, "always")
+    out = tmp_path / "crash.wav"
+    with pytest.raises(EngineError, match="starting 'This worker will crash every.*SIGSEGV"):
+        engine.synthesize([SynthJob("This worker will crash every time it tries.",
+                                    Voice("en-us"), str(out))])
+    assert not out.exists()
+    assert _leftovers(tmp_path) == []
+
+
+def test_crash_on_first_try_is_retried(engine, tmp_path, monkeypatch):
+    reference = tmp_path / "ref.wav"
+    engine.synthesize([SynthJob("Retried once.", Voice("en-us"), str(reference))])
+    monkeypatch.setenv(tts._CRASH_TEST_ENV, "once")
+    out = tmp_path / "retried.wav"
+    engine.synthesize([SynthJob("Retried once.", Voice("en-us"), str(out))])
+    assert out.read_bytes() == reference.read_bytes()
+
+
+def test_interrupt_kills_workers_and_leaves_no_temp_files(engine, tmp_path):
+    jobs = [SynthJob(f"Sentence number {i} is being spoken right now, at some length.",
+                     Voice("en-us"), str(tmp_path / f"{i}.wav")) for i in range(12)]
+    started = set(os.listdir("/proc"))
+
+    def interrupt(job):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        engine.synthesize(jobs, workers=2, on_done=interrupt)
+    assert _leftovers(tmp_path) == []
+    assert len(list(tmp_path.glob("*.wav"))) <= 2
+    # no process of ours is left running (the launcher and its workers are gone)
+    for pid in set(os.listdir("/proc")) - started:
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    stat = fh.read()
+            except OSError:
+                continue
+            assert "python" not in stat or stat.rsplit(")", 1)[-1].split()[0] == "Z"
