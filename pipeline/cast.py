@@ -1,8 +1,9 @@
 """Cast: give every speaker a distinct voice, plus a narrator for the intro and outro.
 
-Speakers receive palette voices in order of appearance, so the same script always gets
-the same cast. The palette's voices have pairwise different eSpeak variants and measured
-median pitches at least 2 semitones apart. A cast file or the episode config overrides
+A cast of n speakers gets n palette voices spread evenly over the pitch range, handed out
+lowest first in order of appearance, so the same script always gets the same cast. The
+palette's voices have pairwise different eSpeak variants and measured median pitches at
+least 2 semitones apart. A cast file or the episode config overrides
 any field per speaker; overrides are checked against the script and the engine before
 anything is rendered (eSpeak silently falls back to its default voice otherwise).
 """
@@ -30,6 +31,7 @@ class PaletteVoice:
     pitch: int
     rate: int
     volume: float = 1.0
+    hz: float = 0.0      # measured median pitch, used to spread a cast over the range
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ def _palette_voice(entry: object, where: str) -> PaletteVoice:
         pitch=int(entry.get("pitch", 50)),
         rate=int(entry.get("rate", 170)),
         volume=float(entry.get("volume", 1.0)),
+        hz=float(entry.get("hz", 0.0)),
     )
 
 
@@ -90,6 +93,22 @@ def _apply(base: PaletteVoice, o: VoiceOverride | None) -> Voice:
     )
 
 
+def spread(palette: Palette, n: int) -> list[PaletteVoice]:
+    """``n`` palette voices, evenly spread over the pitch range, lowest first.
+
+    More speakers than voices: the palette is repeated (voices are then shared).
+    """
+    ordered = sorted(palette.speakers, key=lambda v: v.hz)
+    size = len(ordered)
+    if n <= 0:
+        return []
+    if n == 1:
+        return [ordered[(size - 1) // 2]]
+    if n > size:
+        return [ordered[i % size] for i in range(n)]
+    return [ordered[round(i * (size - 1) / (n - 1))] for i in range(n)]
+
+
 def cast_voices(
     script: Script,
     overrides: Mapping[str, VoiceOverride] | None = None,
@@ -114,10 +133,8 @@ def cast_voices(
             f"{len(names)} speakers but the palette has {len(palette.speakers)} distinct voices: "
             "some speakers share a voice (give them their own in a cast file)"
         )
-    voices = tuple(
-        (name, _apply(palette.speakers[i % len(palette.speakers)], overrides.get(name)))
-        for i, name in enumerate(names)
-    )
+    picks = spread(palette, len(names))
+    voices = tuple((name, _apply(base, overrides.get(name))) for name, base in zip(names, picks))
     narrator = _apply(palette.narrator, overrides.get(NARRATOR))
     if check_voice is not None:
         for name, voice in ((NARRATOR, narrator), *voices):
