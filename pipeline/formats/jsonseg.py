@@ -53,6 +53,13 @@ def parse(text: str, source: str) -> Draft:
 
 
 def _load(text: str, source: str) -> tuple[object, list[int]]:
+    try:
+        return _load_records(text, source)
+    except RecursionError:
+        raise fail(source, None, "the JSON is nested too deeply") from None
+
+
+def _load_records(text: str, source: str) -> tuple[object, list[int]]:
     """The whole document, or the JSON Lines records with their line numbers."""
     try:
         data = json.loads(text)
@@ -90,7 +97,7 @@ def _item_lines(text: str) -> list[int]:
         pos = decoder.raw_decode(text, pos)[1]
 
 
-def _items(data: object) -> tuple[list, list[CastEntry]]:
+def _items(data: object, depth: int = 0) -> tuple[list, list[CastEntry]]:
     if isinstance(data, list):
         return [d for d in data if isinstance(d, dict)], []
     if not isinstance(data, dict):
@@ -100,8 +107,8 @@ def _items(data: object) -> tuple[list, list[CastEntry]]:
         value = data.get(key)
         if isinstance(value, list) and any(isinstance(v, dict) for v in value):
             return [v for v in value if isinstance(v, dict)], cast
-        if isinstance(value, dict):
-            items, inner = _items(value)
+        if isinstance(value, dict) and depth < 3:
+            items, inner = _items(value, depth + 1)
             if items:
                 return items, cast + inner
     return [], cast
