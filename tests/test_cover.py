@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
-from pipeline.cover import load_cover, make_cover, palette, render_cover
+from pipeline.cover import (
+    FALLBACK_FONTS,
+    _drawable,
+    _Family,
+    _family_for,
+    _wrap,
+    load_cover,
+    make_cover,
+    palette,
+    render_cover,
+)
 from pipeline.errors import InputError
 
 TITLE = "Is AGI two to three years away? A panel on scaling, RLHF and what comes next"
@@ -89,3 +100,47 @@ def test_load_cover_rejects_bad_files(tmp_path):
     cut.write_bytes(good[: len(good) // 3])
     with pytest.raises(InputError, match="cut.jpg: not a readable"):
         load_cover(cut)
+
+
+INSTALLED_FALLBACK = next((p for p in FALLBACK_FONTS if Path(p).is_file()), None)
+
+
+def test_bundled_font_for_plain_titles():
+    assert _family_for(TITLE + "".join(SPEAKERS), None).path is None
+
+
+@pytest.mark.skipif(INSTALLED_FALLBACK is None, reason="no fallback font installed")
+def test_accents_and_dashes_use_a_font_that_has_them():
+    family = _family_for("Café society – a “panel” with José Núñez", None)
+    assert family.path is not None
+    assert all(family.has(ch) for ch in "éñ–“”")
+    img = render_cover("Café society – a “panel”", ["José Núñez"])
+    assert img.size == (1400, 1400)
+
+
+def test_characters_without_a_glyph_are_left_out():
+    bundled = _Family(None)
+    assert bundled.has("A") and not bundled.has("\U0010fffd")
+    assert _drawable("\U0010fffd\U0010fffd AI panel", bundled) == "AI panel"
+    # a title with nothing drawable still gives a cover (colours and waveform only)
+    assert render_cover("\U0010fffd\U0010fffd", ["Ella Hu"]).size == (1400, 1400)
+
+
+def test_cjk_wraps_between_characters():
+    draw = ImageDraw.Draw(Image.new("RGB", (10, 10)))
+    font = _Family(None).at(40)
+    text = "人工智能的未来与大型语言模型的发展" * 3
+    lines = _wrap(draw, text, font, 300)
+    assert lines is not None and len(lines) > 1
+    assert "".join(lines) == text
+    assert all(draw.textlength(line, font=font) <= 300 for line in lines)
+    assert _wrap(draw, "two words", font, 1000) == ["two words"]
+
+
+def test_explicit_font_path(tmp_path):
+    with pytest.raises(InputError, match="nope.ttf: cannot load font"):
+        render_cover(TITLE, SPEAKERS, font_path=tmp_path / "nope.ttf")
+    if INSTALLED_FALLBACK:
+        a = make_cover(TITLE, SPEAKERS, tmp_path / "a.png", font_path=INSTALLED_FALLBACK)
+        b = make_cover(TITLE, SPEAKERS, tmp_path / "b.png")
+        assert a.read_bytes() != b.read_bytes()
