@@ -444,7 +444,7 @@ class _Launcher:
         self._proc = subprocess.Popen(
             [sys.executable, "-c", f"import {__name__} as m; m._launcher_main()"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env=env, start_new_session=True, close_fds=True,
+            env=env, cwd=package_root, start_new_session=True, close_fds=True,
         )
         self._buffer = b""
         self._messages: deque[dict] = deque()
