@@ -136,11 +136,11 @@ def split_text(text: str, width: int = LINE_WIDTH, max_lines: int = MAX_LINES,
         " ".join(w[i:i + width] for i in range(0, len(w), width)) if len(w) > width else w
         for w in text.split()
     )
-    cues: list[list[str]] = []
+    chunks: list[list[str]] = []
     current = ""
 
     def pre() -> str:
-        return prefix if not cues else ""
+        return prefix if not chunks else ""
 
     def fits(piece: str) -> bool:
         return len(_wrap(piece, width, pre())) <= max_lines
@@ -155,14 +155,14 @@ def split_text(text: str, width: int = LINE_WIDTH, max_lines: int = MAX_LINES,
                 # a stub like "Therefore," would flash by alone: share the next phrase's cues
                 phrase, current = candidate, ""
             if current:
-                cues.append(_wrap(current, width, pre()))
+                chunks.append(_wrap(current, width, pre()))
             pieces = [phrase] if fits(phrase) else _cut_evenly(phrase, fits)
             for piece in pieces[:-1]:
-                cues.append(_wrap(piece, width, pre()))
+                chunks.append(_wrap(piece, width, pre()))
             current = pieces[-1]
     if current:
-        cues.append(_wrap(current, width, pre()))
-    return cues
+        chunks.append(_wrap(current, width, pre()))
+    return chunks
 
 
 def _check_segment(index: int, seg: Segment) -> None:
