@@ -6,6 +6,7 @@ import re
 
 from ..model import Script, Speaker, Turn
 from .common import CastEntry, Draft, RawTurn
+from .companion import split_name_role
 from .identity import resolve
 
 _TRAILING_TIME = re.compile(r"(\s+\[?\(?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?\)?\]?)+\s*$")
@@ -13,8 +14,10 @@ _TRAILING_TIME = re.compile(r"(\s+\[?\(?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?\)?\]?
 
 def build_script(draft: Draft, fmt: str, source: str,
                  speakers: dict[str, str] | None = None) -> Script:
+    """``speakers`` maps labels to names; ``"Name (Role)"`` also gives the speaker a role."""
+    explicit, roles = _split_roles(speakers or {})
     turns = [t for t in draft.turns if t.paragraphs]
-    resolution = resolve([t.label for t in turns], draft.cast, speakers)
+    resolution = resolve([t.label for t in turns], draft.cast, explicit)
     merged = _merge_consecutive(turns, resolution.names)
     warnings = list(draft.warnings)
     speaking = {t.speaker for t in merged}
@@ -23,7 +26,7 @@ def build_script(draft: Draft, fmt: str, source: str,
         warnings.append(f"named in the source but given no turns: {', '.join(silent)}")
     return Script(
         title=draft.title,
-        speakers=_speakers(merged, draft.cast, resolution.names),
+        speakers=_speakers(merged, draft.cast, resolution.names, roles),
         turns=tuple(merged),
         intro=draft.intro,
         outro=draft.outro,
@@ -32,6 +35,16 @@ def build_script(draft: Draft, fmt: str, source: str,
         warnings=tuple(warnings),
         unresolved=tuple(n for n in resolution.unresolved if n in speaking),
     )
+
+
+def _split_roles(speakers: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    explicit, roles = {}, {}
+    for label, value in speakers.items():
+        name, role = split_name_role(str(value))
+        explicit[str(label)] = name
+        if role:
+            roles[name] = role
+    return explicit, roles
 
 
 def _merge_consecutive(turns: list[RawTurn], names: dict[str, str]) -> list[Turn]:
@@ -47,7 +60,8 @@ def _merge_consecutive(turns: list[RawTurn], names: dict[str, str]) -> list[Turn
     return merged
 
 
-def _speakers(turns: list[Turn], cast: list[CastEntry], names: dict[str, str]) -> tuple:
+def _speakers(turns: list[Turn], cast: list[CastEntry], names: dict[str, str],
+              roles: dict[str, str]) -> tuple:
     speaking = list(dict.fromkeys(t.speaker for t in turns))
     by_name = {c.name: c for c in cast}
     order = [c.name for c in cast if c.name in speaking]
@@ -59,7 +73,7 @@ def _speakers(turns: list[Turn], cast: list[CastEntry], names: dict[str, str]) -
         aliases = [a for a in dict.fromkeys(aliases) if a and a != name]
         result.append(Speaker(
             name=name,
-            role="; ".join(entry.roles) if entry else "",
+            role="; ".join(entry.roles) if entry and entry.roles else roles.get(name, ""),
             aliases=tuple(aliases),
             moderator=bool(entry and entry.moderator),
         ))
