@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Iterator
@@ -14,7 +15,7 @@ def temp_path(near: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]:
     """Yield a fresh temp file path in the folder of ``near``; it is removed on exit if still there."""
     target = Path(near)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}-", suffix=suffix, dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -32,7 +33,18 @@ def atomic_path(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]
     """
     with temp_path(path, suffix) as tmp:
         yield tmp
+        os.chmod(tmp, _file_mode(Path(path)))
         os.replace(tmp, path)
+
+
+def _file_mode(path: Path) -> int:
+    """The mode a new file would get (mkstemp makes 0600): keep an existing file's, else 0666 - umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
@@ -46,3 +58,36 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+_TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-[^/]+$")
+
+
+def sweep_stale(folder: str | os.PathLike) -> int:
+    """Remove temp files (ours, by name) left in ``folder`` by killed processes; returns how many.
+
+    Temp names carry their writer's PID, so the files of a live process (a concurrent
+    render) are left alone.
+    """
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        m = _TEMP_NAME.match(entry.name)
+        if m and entry.is_file() and not _alive(int(m.group("pid"))):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -19,7 +19,7 @@ from .cast import Cast, cast_voices
 from .chapters import Mark, build_chapters, chapter_marks, find_moderator
 from .config import Config, VoiceOverride
 from .errors import EngineError
-from .fsutil import temp_path
+from .fsutil import atomic_path, sweep_stale
 from .model import Script, Segment, SynthJob, Timeline
 from .plan import Plan, Unit, canonical_hash, make_plan
 from .report import NullReporter, Reporter
@@ -151,6 +151,8 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
     timeline = make_timeline(prepared, entries, options.config)         # frame counts -> times
     write_episode(prepared, timeline, cache, output, options.config, reporter)  # join + tags
     _remember(cache, output, episode_key, prepared)
+    for folder in (output.parent, cache.dir, cache.dir / "mp3", cache.dir / "wav", cache.dir / "episodes"):
+        sweep_stale(folder)                                               # temp files of killed renders
     return Result(output, False, tuple(statuses), sum(s.synthesize for s in statuses),
                   sum(s.encode for s in statuses), timeline, prepared.warnings, time.monotonic() - started)
 
@@ -213,11 +215,10 @@ def write_episode(prepared: Prepared, timeline: Timeline, cache: Cache, output: 
                   reporter: Reporter) -> None:
     """Join the units and tag the result in a temp file, then move it into place."""
     reporter.stage("join", 1)
-    with temp_path(output, suffix=".mp3") as tmp:
+    with atomic_path(output, suffix=".mp3") as tmp:
         join_units([u.key for u in prepared.plan.units], cache, tmp)
         write_tags(tmp, timeline, album=config.album, date=_date(prepared.script, config),
                    comment=config.comment or f"Rendered by panelcast from {Path(prepared.script.source).name}")
-        os.replace(tmp, output)
     reporter.advance("join")
 
 

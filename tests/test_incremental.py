@@ -1,0 +1,152 @@
+"""Re-rendering after an edit: only changed units are redone, and the bytes equal a cold render."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE
+from pipeline.cache import Cache
+from pipeline.config import Config, VoiceOverride
+from pipeline.render import Options, render
+from pipeline.report import RecordingReporter
+
+EDIT_FROM = "Measure your own water."
+EDIT_TO = "Measure your own water, and do it every single week."
+
+
+@pytest.fixture
+def transcript(tmp_path):
+    path = tmp_path / "show.txt"
+    path.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    os.utime(path, (1_700_000_000, 1_700_000_000))  # the episode date comes from the mtime
+    return path
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+
+
+def cold_bytes(transcript: Path, tmp_path: Path, name: str, **kw) -> bytes:
+    out = tmp_path / name
+    render(transcript, Options(output=out, cache_root=str(tmp_path / f"cold-cache-{name}"), **kw))
+    return out.read_bytes()
+
+
+def test_one_paragraph_edit_redoes_one_unit_and_matches_cold(transcript, tmp_path):
+    out, cache = tmp_path / "ep.mp3", str(tmp_path / "cache")
+    first = render(transcript, Options(output=out, cache_root=cache))
+    edit(transcript, EDIT_FROM, EDIT_TO)
+
+    reporter = RecordingReporter()
+    second = render(transcript, Options(output=out, cache_root=cache), reporter)
+    assert reporter.done["synthesize"] == 1
+    assert reporter.done["encode"] == 1
+    changed = [s for s in second.statuses if s.reason != "cached"]
+    assert [(s.unit.ident, s.reason) for s in changed] == [(changed[0].unit.ident, "text changed")]
+
+    assert out.read_bytes() == cold_bytes(transcript, tmp_path, "cold.mp3")
+    # later chapters moved by the longer paragraph; earlier ones did not
+    shifted = [(a.start_ms, b.start_ms) for a, b in zip(first.timeline.chapters, second.timeline.chapters)]
+    assert shifted[0] == (0, 0)
+    assert shifted[-1][1] > shifted[-1][0]
+
+
+def test_changing_one_voice_redoes_only_that_speaker(transcript, tmp_path):
+    out, cache = tmp_path / "ep.mp3", str(tmp_path / "cache")
+    render(transcript, Options(output=out, cache_root=cache))
+    config = Config(cast=(("Tomasz Kreel", VoiceOverride(pitch=12)),))
+    reporter = RecordingReporter()
+    result = render(transcript, Options(output=out, cache_root=cache, config=config), reporter)
+    redone = [s for s in result.statuses if s.synthesize]
+    assert redone and {s.unit.speaker for s in redone} == {"Tomasz Kreel"}
+    assert {s.reason for s in redone} == {"voice changed"}
+    assert reporter.done["synthesize"] == len(redone)
+    tomasz_units = [s for s in result.statuses if s.unit.speaker == "Tomasz Kreel"]
+    assert len(redone) == len(tomasz_units)
+    assert out.read_bytes() == cold_bytes(transcript, tmp_path, "cold.mp3", config=config)
+
+
+def test_no_op_render_is_up_to_date(transcript, tmp_path):
+    out, cache = tmp_path / "ep.mp3", str(tmp_path / "cache")
+    render(transcript, Options(output=out, cache_root=cache))
+    before = out.stat().st_mtime_ns
+    result = render(transcript, Options(output=out, cache_root=cache))
+    assert result.up_to_date and out.stat().st_mtime_ns == before
+    out.write_bytes(out.read_bytes()[:-1000])  # a damaged output is rebuilt from the cache
+    reporter = RecordingReporter()
+    again = render(transcript, Options(output=out, cache_root=cache), reporter)
+    assert not again.up_to_date and reporter.done["synthesize"] == 0 and reporter.done["encode"] == 0
+
+
+def test_corrupt_cache_entry_is_detected_and_redone(transcript, tmp_path):
+    out, cache_dir = tmp_path / "ep.mp3", tmp_path / "cache"
+    render(transcript, Options(output=out, cache_root=str(cache_dir)))
+    good = out.read_bytes()
+    cache = Cache(cache_dir)
+    units = cache.load_episode(out)["units"]
+    victim = cache.mp3_path(units[3]["key"])
+    victim.write_bytes(victim.read_bytes()[:500])          # truncated MP3 unit
+    wav = cache.wav_path(units[5]["synth_key"])
+    wav.write_bytes(wav.read_bytes()[:100])                 # truncated WAV
+    (cache.mp3_path(units[5]["key"])).unlink()              # and its MP3 gone
+    out.unlink()
+
+    reporter = RecordingReporter()
+    result = render(transcript, Options(output=out, cache_root=str(cache_dir)), reporter)
+    reasons = {s.unit.ident: s.reason for s in result.statuses}
+    assert reasons[units[3]["ident"]] == "cache entry corrupt"
+    assert reasons[units[5]["ident"]] == "cache entry missing"
+    assert reporter.done["encode"] == 2 and reporter.done["synthesize"] == 1
+    assert out.read_bytes() == good
+
+
+def test_force_redoes_everything(transcript, tmp_path):
+    out, cache = tmp_path / "ep.mp3", str(tmp_path / "cache")
+    first = render(transcript, Options(output=out, cache_root=cache))
+    good = out.read_bytes()
+    reporter = RecordingReporter()
+    render(transcript, Options(output=out, cache_root=cache, force=True), reporter)
+    assert reporter.done["synthesize"] == len(first.statuses) == reporter.done["encode"]
+    assert out.read_bytes() == good
+
+
+def _render_cmd(transcript: Path, out: Path, cache: Path) -> list[str]:
+    return [sys.executable, "-m", "pipeline.cli", "render", str(transcript), "-o", str(out), "-q",
+            "--cache-dir", str(cache), "-j", "2"]
+
+
+def test_killed_renders_resume_to_the_same_bytes(transcript, tmp_path):
+    reference = cold_bytes(transcript, tmp_path, "reference.mp3")
+    out, cache = tmp_path / "ep.mp3", tmp_path / "cache"
+    for delay in (0.3, 0.8, 1.5, 2.5):
+        proc = subprocess.Popen(_render_cmd(transcript, out, cache), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert not out.exists() or out.read_bytes() == reference  # never a partial file
+    done = subprocess.run(_render_cmd(transcript, out, cache), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == reference
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".ep.mp3")] == []
+
+
+def test_two_renders_at_once_both_finish(transcript, tmp_path):
+    reference = cold_bytes(transcript, tmp_path, "reference.mp3")
+    out, cache = tmp_path / "ep.mp3", tmp_path / "cache"
+    procs = [subprocess.Popen(_render_cmd(transcript, out, cache), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    assert out.read_bytes() == reference
