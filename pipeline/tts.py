@@ -61,7 +61,9 @@ RATE_RANGE = (80, 450)
 VOLUME_RANGE = (0.0, 1.0)
 
 _SYSTEM_LIBRARY = "libespeak-ng.so.1"
-_CRASH_TEST_ENV = "PANELCAST_TTS_CRASH_TEST"  # test hook: "always", or "once" (first try only)
+# Test hook: make workers crash (SIGSEGV) "always" or "once" (first try only), or "hang"
+# (SIGSTOP, so the caller's time limit has to kill them).
+_CRASH_TEST_ENV = "PANELCAST_TTS_CRASH_TEST"
 _EXIT_FAILED = 3           # a worker's exit status when it wrote its error to ``<tmp>.err``
 _START_TIMEOUT = 60.0      # seconds for the launcher to start
 
@@ -277,20 +279,21 @@ class Pyttsx3Engine:
                     run_id = next(ids)
                     run = _Run(run_id, index, attempt, _temp_base(job.out_path, run_id),
                                len(chunks[index]))
-                    run.deadline = time.monotonic() + 30 + 0.02 * len(job.text)
+                    run.deadline = time.monotonic() + _time_limit(job.text)
                     running[run.id] = run
                     launcher.start(run.id, {
                         "kind": "speak",
                         "chunks": chunks[index],
                         "voice": job.voice.as_dict(),
                         "tmp": run.tmp,
-                        "crash": crash_test == "always" or (crash_test == "once"
-                                                           and attempt == 0),
+                        "crash": _crash_signal(crash_test, attempt),
                     })
                 for run_id, exit_code in launcher.poll(0.5):
                     run = running.pop(run_id)
                     job = jobs[run.index]
                     problem = _finish(run, job, exit_code)
+                    if problem and run.killed:
+                        problem = f"no answer after {_time_limit(job.text):.0f} s"
                     if problem is None:
                         if on_done:
                             on_done(job)
@@ -330,6 +333,18 @@ class _Run:
         return [self.tmp + ".wav", self.tmp + ".err"] + [
             f"{self.tmp}.part{i}.wav" for i in range(self.parts)
         ]
+
+
+def _crash_signal(mode: str, attempt: int) -> int:
+    """The signal a worker sends itself under the test hook (0: none)."""
+    if mode == "always" or (mode == "once" and attempt == 0):
+        return int(signal.SIGSEGV)
+    return int(signal.SIGSTOP) if mode == "hang" else 0
+
+
+def _time_limit(text: str) -> float:
+    """Seconds a worker may take (eSpeak speaks ~1,000x faster than real time)."""
+    return 30 + 0.02 * len(text)
 
 
 def _temp_base(out_path: str, n: int) -> str:
@@ -680,7 +695,7 @@ def _worker_main(spec: dict) -> None:
             _probe(spec["out"])
         else:
             if spec["crash"]:
-                os.kill(os.getpid(), signal.SIGSEGV)
+                os.kill(os.getpid(), spec["crash"])
             pcm = _speak(spec["chunks"], spec["voice"], spec["tmp"])
             with open(spec["tmp"] + ".wav", "wb") as fh:
                 _write_wav(fh, pcm)

@@ -44,6 +44,36 @@ def _leftovers(folder):
     return sorted(p.name for p in folder.rglob("*") if p.name.startswith("."))
 
 
+def _session_members(sid: int) -> list[int]:
+    """Live (not zombie) processes in session ``sid``."""
+    members = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[-1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid and fields[0] not in ("Z", "X"):
+            members.append(int(name))
+    return members
+
+
+@pytest.fixture
+def launchers(monkeypatch):
+    """Process ids of the launcher processes started during the test (real ones, spied on)."""
+    pids = []
+    real_init = tts._Launcher.__init__
+
+    def spy(self):
+        real_init(self)
+        pids.append(self._proc.pid)
+
+    monkeypatch.setattr(tts._Launcher, "__init__", spy)
+    return pids
+
+
 # ---------------------------------------------------------------- engine facts and voices
 
 
@@ -120,7 +150,7 @@ def test_synthesize_checks_voices_before_speaking(engine, tmp_path):
 # ---------------------------------------------------------------- synthesis
 
 
-def test_output_is_16bit_mono_and_stdout_stays_clean(engine, tmp_path, capfd):
+def test_output_is_16bit_mono_and_stdout_stays_clean(engine, tmp_path, capfd, launchers):
     out = tmp_path / "hello.wav"
     done = []
     engine.synthesize([SynthJob("Hello there, and welcome.", Voice("en-us+f3"), str(out))],
@@ -130,8 +160,9 @@ def test_output_is_16bit_mono_and_stdout_stays_clean(engine, tmp_path, capfd):
     assert 0.8 < len(samples) / rate < 4
     assert len(done) == 1 and done[0][1] == threading.get_ident()
     captured = capfd.readouterr()
-    assert captured.out == "" and captured.err == ""
+    assert captured.out == "" and captured.err == ""  # no "Audio saved to ..."
     assert _leftovers(tmp_path) == []
+    assert len(launchers) == 1 and _session_members(launchers[0]) == []  # nothing left running
 
 
 def test_blank_text_gives_empty_wav(engine, tmp_path):
@@ -214,6 +245,15 @@ def test_crashing_worker_is_retried_then_reported(engine, tmp_path, monkeypatch)
     assert _leftovers(tmp_path) == []
 
 
+def test_hung_worker_is_killed_retried_then_reported(engine, tmp_path, monkeypatch, launchers):
+    monkeypatch.setenv(tts._CRASH_TEST_ENV, "hang")
+    monkeypatch.setattr(tts, "_time_limit", lambda text: 0.3)
+    with pytest.raises(EngineError, match="starting 'Stuck.': no answer after 0 s"):
+        engine.synthesize([SynthJob("Stuck.", Voice("en-us"), str(tmp_path / "stuck.wav"))])
+    assert _leftovers(tmp_path) == [] and not (tmp_path / "stuck.wav").exists()
+    assert _session_members(launchers[0]) == []
+
+
 def test_crash_on_first_try_is_retried(engine, tmp_path, monkeypatch):
     reference = tmp_path / "ref.wav"
     engine.synthesize([SynthJob("Retried once.", Voice("en-us"), str(reference))])
@@ -223,24 +263,17 @@ def test_crash_on_first_try_is_retried(engine, tmp_path, monkeypatch):
     assert out.read_bytes() == reference.read_bytes()
 
 
-def test_interrupt_kills_workers_and_leaves_no_temp_files(engine, tmp_path):
+def test_interrupt_kills_workers_and_leaves_no_temp_files(engine, tmp_path, launchers):
     jobs = [SynthJob(f"Sentence number {i} is being spoken right now, at some length.",
                      Voice("en-us"), str(tmp_path / f"{i}.wav")) for i in range(12)]
-    started = set(os.listdir("/proc"))
 
     def interrupt(job):
+        assert _session_members(launchers[0])  # the launcher and workers are running
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         engine.synthesize(jobs, workers=2, on_done=interrupt)
     assert _leftovers(tmp_path) == []
     assert len(list(tmp_path.glob("*.wav"))) <= 2
-    # no process of ours is left running (the launcher and its workers are gone)
-    for pid in set(os.listdir("/proc")) - started:
-        if pid.isdigit():
-            try:
-                with open(f"/proc/{pid}/stat") as fh:
-                    stat = fh.read()
-            except OSError:
-                continue
-            assert "python" not in stat or stat.rsplit(")", 1)[-1].split()[0] == "Z"
+    assert len(launchers) == 1
+    assert _session_members(launchers[0]) == []  # the launcher's session (it and workers) is gone
