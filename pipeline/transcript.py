@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from .errors import ParseError, located
-from .formats import BY_NAME, PARSERS, plain
+from .formats import BY_NAME, DETECTION_ORDER, PARSERS, plain
 from .formats.assemble import build_script
 from .formats.common import CastEntry
 from .formats.companion import find_companion, load_companion
@@ -76,7 +76,8 @@ def _read(source: str) -> str:
     try:
         data = Path(source).read_bytes()
     except OSError as err:
-        raise ParseError(located(source, None, f"cannot read the transcript: {err.strerror}"))
+        message = f"cannot read the transcript: {err.strerror or err}"
+        raise ParseError(located(source, None, message)) from None
     if b"\x00" in data[:8192]:
         raise ParseError(located(source, None, "not a text file (binary data)"))
     try:
@@ -96,9 +97,8 @@ def _choose(text: str, source: str, fmt: str | None):
         raise ParseError(located(source, None, "cannot detect the transcript format "
                                                f"(tried: {', '.join(FORMATS)})"))
     hinted = _EXTENSION_HINTS.get(Path(source).suffix.lower(), ())
-    scores = [(p.detect(text) + (1 if p.NAME in hinted else 0), -i, p)
-              for i, p in enumerate(PARSERS)]
-    best, _, parser = max(scores, key=lambda s: s[:2])
+    scores = [(p.detect(text), p.NAME in hinted, -i, p) for i, p in enumerate(DETECTION_ORDER)]
+    best, _, _, parser = max(scores, key=lambda s: s[:3])
     return parser if best >= _MIN_EVIDENCE else plain
 
 

@@ -20,7 +20,6 @@ class RawTurn:
     paragraphs: list[str]          # cleaned paragraphs
     line: int = 0                  # 1-based line where the turn starts
     heading: str | None = None     # a section heading just before this turn
-    start: float | None = None     # seconds, when the source is timed (used for sorting)
 
 
 @dataclass
@@ -30,7 +29,7 @@ class CastEntry:
     name: str
     roles: list[str] = field(default_factory=list)
     moderator: bool = False
-    ids: list[str] = field(default_factory=list)  # labels that stand for this person ("SA", a slug)
+    ids: list[str] = field(default_factory=list)  # labels standing for this person ("SA", a slug)
 
 
 @dataclass
@@ -42,17 +41,9 @@ class Draft:
     outro: str = ""
     warnings: list[str] = field(default_factory=list)
 
-    def add(self, label: str, text: str, line: int, heading: str | None = None,
-            start: float | None = None) -> None:
-        """Append ``text`` as a new turn, or to the last turn if ``label`` is None."""
-        paragraphs = [p for p in (clean_text(text),) if p]
-        if self.turns and label is None:
-            self.turns[-1].paragraphs.extend(paragraphs)
-        elif label is not None:
-            self.turns.append(RawTurn(label, paragraphs, line, heading, start))
 
-
-def fail(source: str, line: int | None, message: str) -> ParseError:
+def fail(source: object, line: int | None, message: str) -> ParseError:
+    """A ParseError whose message names the file (and line, when known)."""
     return ParseError(located(source, line, message))
 
 
@@ -110,21 +101,31 @@ def looks_like_name(text: str, max_words: int = 5) -> bool:
 
 # --- text ---------------------------------------------------------------------------------
 
-_STAGE_WORDS = (
-    r"laugh\w*|chuckl\w*|giggl\w*|applause|clapping|inaudible|unintelligible|crosstalk|"
-    r"cross-talk|indistinct\w*|music\w*|silence|pause\w*|sigh\w*|cough\w*|coughing|"
-    r"noise|background noise|audio cuts out|break|intro song|outro|intro|theme music|"
-    r"overlapping|overtalk|static|beep|inhales?|exhales?|clears throat|sneez\w*"
+_STAGE_WORDS = re.compile(
+    r"\b(?:laugh\w*|chuckl\w*|giggl\w*|applause|clapping|inaudible|unintelligible|"
+    r"cross-?talk|indistinct\w*|music|silence|pauses?|sighs?|cough\w*|background noise|"
+    r"audio cuts out|break|intro song|theme music|overlapping|overtalk|beeps?|inhales?|"
+    r"exhales?|clears throat|sneez\w*)\b",
+    re.IGNORECASE,
 )
-_PAREN_STAGE = re.compile(rf"\(\s*(?:{_STAGE_WORDS})(?:[^()]{{0,40}})\)", re.IGNORECASE)
+_PAREN = re.compile(r"\(([^()]{1,40})\)")
 _BRACKET = re.compile(r"\[([^\[\]]{0,80})\](?!\()")
 _MD_LINK = re.compile(r"\[([^\[\]]+)\](?:\((?:[^()]|\([^()]*\))*\)|\[[^\[\]]*\])")
 _AUTOLINK = re.compile(r"<(?:https?|ftp|mailto):[^<>\s]*>")
 _TAG = re.compile(r"</?[A-Za-z][\w.-]*(?:\s[^<>]*)?/?>|<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3}>")
-_LEADING_TIME = re.compile(r"^\s*[\[(]?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?[\])]?\s*")
+_LEADING_TIME = re.compile(      # "(01:02) text", "00:01:02 text"; but "10:30 is late" stays
+    r"^\s*(?:[\[(]\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?[\])]"
+    r"|\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?)\s*"
+)
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~])")
 _EMPHASIS = re.compile(r"(?<![\w*_])(\*{1,2}|_{1,2})(?=\S)(.+?)(?<=\S)\1(?![\w*_])")
 _KEEP_BRACKETS = re.compile(r"^(?:email(?:&#160;|\s)protected|sic|\?|\.\.\.|…)$", re.I)
+
+
+def _drop_stage_paren(match: re.Match) -> str:
+    """``(laughs)``, ``(Laughter)``, ``(coughs loudly)``: short, with a stage word."""
+    inner = match.group(1)
+    return " " if len(inner.split()) <= 4 and _STAGE_WORDS.search(inner) else match.group(0)
 
 
 def _drop_bracket(match: re.Match) -> str:
@@ -140,7 +141,7 @@ def clean_text(text: str) -> str:
     text = _MD_ESCAPE.sub(r"\1", text)
     text = _MD_LINK.sub(r"\1", text)
     text = _BRACKET.sub(_drop_bracket, text)
-    text = _PAREN_STAGE.sub(" ", text)
+    text = _PAREN.sub(_drop_stage_paren, text)
     text = _LEADING_TIME.sub("", text)
     text = _EMPHASIS.sub(r"\2", text)
     text = re.sub(r"\s+", " ", text).strip()

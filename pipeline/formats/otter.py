@@ -16,7 +16,7 @@ from .common import Draft, looks_like_name
 
 NAME = "otter"
 
-_LABEL = re.compile(r"^(?P<label>\S.*?)\s+(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\s*$")
+_LABEL = re.compile(r"^(?P<label>[^\s:：][^:：]*?)\s+(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\s*$")
 
 
 def split_label(line: str) -> tuple[str, str] | None:

@@ -21,7 +21,7 @@ def detect(text: str) -> int:
     hits = [hit for hit in map(inline.split_label, text.splitlines()[:3000]) if hit]
     if not hits or not all(_QA.match(label.strip()) for label, _ in hits):
         return 0
-    return inline.detect(text) + 1              # beats plain inline on the same evidence
+    return inline.detect(text)
 
 
 def parse(text: str, source: str) -> Draft:

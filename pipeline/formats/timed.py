@@ -52,7 +52,7 @@ def build_turns(segments: list[Segment], draft: Draft, sort: bool = True) -> Non
             continue
         if current is None or segment.label != current.label:
             _close(current, fragments)
-            current = RawTurn(segment.label, [], segment.line, start=segment.start)
+            current = RawTurn(segment.label, [], segment.line)
             draft.turns.append(current)
         fragments.append(text)
     _close(current, fragments)
