@@ -210,3 +210,23 @@ def test_unknown_fmt_lists_valid_names():
 def test_formats_names():
     assert FORMATS[:2] == ("ownline", "inline")
     assert len(set(FORMATS)) == len(FORMATS)
+
+
+def test_postscript_word_inside_the_talk_is_speech():
+    text = "Ann Lee:\nWe met.\nAfterwards.\nBo Chen:\nPostscript\nAnd then?\nAnn Lee:\nDone.\n"
+    script = parse_text(text)
+    assert script.outro == ""
+    assert script.turns[0].paragraphs == ("We met.", "Afterwards.")
+    assert script.turns[1].paragraphs == ("Postscript", "And then?")
+
+
+def test_header_with_plural_sections_and_inline_roles():
+    text = ("Tide Talk\r\nPanelists:\r\nProf. Ann Lee, Oceanographer\r\nBo Chen\r\nSailor\r\n"
+            "Host:\r\nCy Diaz\r\nCy:\r\nWelcome.\r\nAnn Lee:\r\nHello.\r\nBo Chen:\r\nHi.\r\n"
+            "P.S.\r\nThanks for listening.\r\n")
+    script = parse_text(text)
+    assert script.title == "Tide Talk"
+    assert [(s.name, s.role, s.moderator) for s in script.speakers] == [
+        ("Ann Lee", "Oceanographer", False), ("Bo Chen", "Sailor", False), ("Cy Diaz", "", True)]
+    assert script.speaker("Cy Diaz").aliases == ("Cy",)
+    assert script.outro == "Thanks for listening."

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Callable, Optional, Tuple
 
-from .common import Draft, RawTurn, clean_label, clean_text, looks_like_name, split_paragraphs
+from .common import Draft, RawTurn, clean_label, clean_text, split_paragraphs
 from .sections import (front_matter_cast, is_outro_marker, is_trailer_heading, parse_header,
-                       section_word, split_front_matter)
+                       section_word, split_front_matter, starts_with_name)
 
 SplitLabel = Callable[[str], Optional[Tuple[str, str]]]
 HEADING = re.compile(r"^\s*#{1,6}\s+(?P<text>.+?)\s*#*\s*$")
@@ -33,15 +33,15 @@ def read(text: str, split_label: SplitLabel, prelude_label: str | None = None) -
     return draft
 
 
-def count_labels(text: str, split_label: SplitLabel) -> int:
+def count_labels(text: str, split_label: SplitLabel, share: float = 0.5) -> int:
     """Detection evidence: labelled lines in the first part of the file.
 
-    Labels that occur once count only when labelled lines are most of the text (a short
-    exchange); otherwise a stray ``Note: ...`` line is not evidence.
+    Labels that occur once count only when labelled lines are at least ``share`` of the
+    text lines (a short exchange); otherwise a stray ``Note: ...`` line is not evidence.
     """
     lines = [line for line in text.splitlines()[:3000] if line.strip()]
     labels = [clean_label(hit[0]) for hit in map(split_label, lines) if hit]
-    if len(labels) * 2 >= len(lines):
+    if len(labels) >= 2 and len(labels) >= share * len(lines):
         return len(labels)
     return sum(1 for lab in labels if labels.count(lab) > 1)
 
@@ -58,7 +58,7 @@ def _opens_header(lines: list[str], i: int, split_label: SplitLabel) -> bool:
     if not section_word(lines[i]):
         return False
     following = next((line for line in lines[i + 1:] if line.strip()), "")
-    return looks_like_name(following) and not split_label(following)
+    return starts_with_name(following) and not split_label(following)
 
 
 # --- before the first label ---------------------------------------------------------------
@@ -142,7 +142,7 @@ def read_body(lines: list[str], first: int, draft: Draft, split_label: SplitLabe
             draft.turns.append(current)
             chunk.append(hit[1])
             heading = None
-        elif current is not None and is_outro_marker(line):
+        elif current is not None and _opens_outro(lines, i, split_label):
             flush()
             draft.outro = join_paragraphs(lines[i + 1:], blank_separated)
             return
@@ -163,6 +163,11 @@ def read_body(lines: list[str], first: int, draft: Draft, split_label: SplitLabe
         else:
             chunk.append(line)
     flush()
+
+
+def _opens_outro(lines: list[str], i: int, split_label: SplitLabel) -> bool:
+    """A postscript title that closes the transcript: no speaker speaks after it."""
+    return is_outro_marker(lines[i]) and not any(map(split_label, lines[i + 1:]))
 
 
 def join_paragraphs(lines: list[str], blank_separated: bool) -> str:

@@ -37,7 +37,7 @@ def split_label(line: str) -> tuple[str, str] | None:
 
 
 def detect(text: str) -> int:
-    return labelled.count_labels(text, split_label)
+    return labelled.count_labels(text, split_label, share=0.25)   # a label, then its lines
 
 
 def parse(text: str, source: str) -> Draft:

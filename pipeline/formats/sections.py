@@ -89,6 +89,11 @@ def parse_header(lines: list[str], known_labels: set[str]) -> list[CastEntry]:
     return cast
 
 
+def starts_with_name(line: str) -> bool:
+    """A header line naming a person: ``Dr. Ann Lee`` or ``Ann Lee, Oceanographer``."""
+    return looks_like_name(_split_name_role(line.strip())[0])
+
+
 def _split_name_role(line: str) -> tuple[str, str]:
     """``"Ella Hu, Executive Director"`` → name and role; a bare name has no role."""
     parts = re.split(r"\s+[-–—|]\s+|,\s+|\s*[:：]\s+", line, maxsplit=1)
@@ -111,12 +116,12 @@ _OUTRO_WORDS = ("postscript", "postscripts", "afterword", "afterwords", "epilogu
 
 def is_outro_marker(line: str) -> bool:
     """True for a line that opens a postscript, tolerating misspellings (``Postscritps``)."""
-    text = line.strip().strip("#*_ ").rstrip(":：.").strip()
-    if not text or len(text) > 30:
+    text = line.strip().strip("#*_ ").rstrip(":：").strip()
+    if text.lower() in ("p.s.", "p. s.", "p.s", "ps"):
+        return True
+    if not text or len(text) > 30 or text.endswith("."):     # a sentence, not a title
         return False
     norm = re.sub(r"[^a-z ]", "", text.lower()).strip()
-    if text.lower() in ("p.s", "p. s", "p.s.") or norm == "ps":
-        return True
     if not norm:
         return False
     best = max(difflib.SequenceMatcher(None, norm, word).ratio() for word in _OUTRO_WORDS)
