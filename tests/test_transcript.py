@@ -230,3 +230,13 @@ def test_header_with_plural_sections_and_inline_roles():
         ("Ann Lee", "Oceanographer", False), ("Bo Chen", "Sailor", False), ("Cy Diaz", "", True)]
     assert script.speaker("Cy Diaz").aliases == ("Cy",)
     assert script.outro == "Thanks for listening."
+
+
+def test_preface_after_the_header_is_intro_not_a_role():
+    text = ("Tide Talk\nSpeakers\nAnn Lee\nOceanographer\nModerator\nCy Diaz\n\n"
+            "This conversation was recorded on the pier at dawn, with the gulls as our only "
+            "audience and the tide coming in.\n\n"
+            "Cy Diaz:\nWelcome.\nAnn Lee:\nHello.\nCy Diaz:\nBye.\n")
+    script = parse_text(text)
+    assert script.speaker("Cy Diaz").role == ""
+    assert script.intro.startswith("This conversation was recorded on the pier")

@@ -76,10 +76,11 @@ def read_prelude(prelude: list[str], body_labels: set[str], draft: Draft,
         draft.title = draft.title or clean_text(HEADING.sub(r"\g<text>", rows[first]))
         rows[first] = ""
     if header_at < len(rows):
-        header_cast = parse_header(rows[header_at:], body_labels)
+        header_cast, used = parse_header(rows[header_at:], body_labels)
         known = {h.name for h in header_cast}
         draft.cast = header_cast + [c for c in draft.cast if c.name not in known]
-    sections = _sections(rows[:header_at], offset)
+        rows[header_at:header_at + used] = [""] * used     # the rest is preface
+    sections = _sections(rows, offset)
     if speaker is not None:
         draft.turns.extend(RawTurn(speaker, paragraphs, line, heading)
                            for heading, paragraphs, line in sections if paragraphs)

@@ -60,33 +60,39 @@ def section_word(line: str) -> str | None:
     return "moderator" if word.startswith(_MODERATOR_WORDS) else "speaker"
 
 
-def parse_header(lines: list[str], known_labels: set[str]) -> list[CastEntry]:
+def parse_header(lines: list[str], known_labels: set[str]) -> tuple[list[CastEntry], int]:
     """Names with their role lines, under section words (see ``section_word``).
 
     A line is a name when it directly follows a section word, or when it matches a label
-    used in the body (honorifics ignored); other lines are roles of the name above.
+    used in the body (honorifics ignored); other lines are roles of the name above. The
+    header ends at the first line that reads like prose; returns (cast, lines used).
     """
     cast: list[CastEntry] = []
     moderator, expect_name = False, False
     known = {k.lower() for k in known_labels}
-    for line in (raw.strip() for raw in lines):
+    for index, line in enumerate(raw.strip() for raw in lines):
         if not line:
             continue
         section = section_word(line)
         if section:
             moderator, expect_name = section == "moderator", True
             continue
+        if _is_prose(line):
+            return cast, index
         name, role = _split_name_role(line)
-        is_name = looks_like_name(name) and (
-            expect_name or _matches_label(name, known))
-        if is_name:
+        if looks_like_name(name) and (expect_name or _matches_label(name, known)):
             cast.append(CastEntry(name=clean_label(name), moderator=moderator))
             if role:
                 cast[-1].roles.append(role)
         elif cast:
             cast[-1].roles.append(line)
         expect_name = False
-    return cast
+    return cast, len(lines)
+
+
+def _is_prose(line: str) -> bool:
+    """A preface sentence rather than a role line."""
+    return len(line) > 160 or (len(line.split()) > 14 and line.endswith((".", "!", "?")))
 
 
 def starts_with_name(line: str) -> bool:
