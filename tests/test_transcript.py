@@ -240,3 +240,26 @@ def test_preface_after_the_header_is_intro_not_a_role():
     script = parse_text(text)
     assert script.speaker("Cy Diaz").role == ""
     assert script.intro.startswith("This conversation was recorded on the pier")
+
+
+def test_hard_wrapped_inline_text_without_blank_lines_is_rejoined():
+    text = ("Ann Lee: The survey boat left at six and we spent the whole morning counting\n"
+            "seals on the outer banks.\nThat was the plan.\n"
+            "Bo Chen: How many did you count\nin the end?\nAnn Lee: Forty-one.\n")
+    script = parse_text(text)
+    assert [t.paragraphs for t in script.turns] == [
+        ("The survey boat left at six and we spent the whole morning counting seals on the "
+         "outer banks.", "That was the plan."),
+        ("How many did you count", "in the end?"),          # a short line is its own paragraph
+        ("Forty-one.",),
+    ]
+
+
+def test_label_variants_of_one_person_merge_but_different_people_do_not():
+    text = ("Jane Roe | Acme Corp:\nHello.\nSpeaker 0:\nHi.\nSpeaker 1:\nHey.\n"
+            "JANE ROE:\nAgain.\nUnknown Speaker:\nWho?\nJane Roe:\nMe.\n")
+    script = parse_text(text)
+    assert [s.name for s in script.speakers] == [
+        "Jane Roe", "Speaker 0", "Speaker 1", "Unknown Speaker"]
+    assert set(script.speaker("Jane Roe").aliases) == {"Jane Roe | Acme Corp", "JANE ROE"}
+    assert set(script.unresolved) == {"Speaker 0", "Speaker 1", "Unknown Speaker"}

@@ -163,3 +163,21 @@ def split_paragraphs(lines: list[str]) -> list[str]:
     if current:
         paragraphs.append(" ".join(current))
     return paragraphs
+
+
+_ENDS_SENTENCE = re.compile(r"[.!?…:;。！？\"”’)\]]\s*$")
+
+
+def unwrap_lines(lines: list[str]) -> list[str]:
+    """Paragraphs of a text with no blank lines: one per line, except that a long line
+    cut mid-sentence (hard-wrapped) continues on the next line."""
+    paragraphs: list[str] = []
+    for line in (raw.strip() for raw in lines):
+        if not line:
+            continue
+        previous = paragraphs[-1] if paragraphs else ""
+        if len(previous) >= 40 and not _ENDS_SENTENCE.search(previous):
+            paragraphs[-1] = f"{previous} {line}"
+        else:
+            paragraphs.append(line)
+    return paragraphs

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Optional, Tuple
 
-from .common import Draft, RawTurn, clean_label, clean_text, split_paragraphs
+from .common import Draft, RawTurn, clean_label, clean_text, split_paragraphs, unwrap_lines
 from .sections import (front_matter_cast, is_outro_marker, is_trailer_heading, parse_header,
                        section_word, split_front_matter, starts_with_name)
 
@@ -130,7 +130,7 @@ def read_body(lines: list[str], first: int, draft: Draft, split_label: SplitLabe
 
     def flush() -> None:
         if current is not None:
-            groups = split_paragraphs(chunk) if blank_separated else chunk
+            groups = split_paragraphs(chunk) if blank_separated else unwrap_lines(chunk)
             current.paragraphs.extend(p for p in map(clean_text, groups) if p)
         chunk.clear()
 
