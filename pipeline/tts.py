@@ -534,13 +534,18 @@ class _Launcher:
 
     def kill(self) -> None:
         """Kill the launcher and every worker (one process group), and wait for them."""
-        pids = list(self._pids.values())
         try:
             os.killpg(self._proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
         self._proc.wait()
-        _wait_gone(pids)
+        deadline = time.monotonic() + 1.0
+        try:  # learn of workers started since the last poll (their ids end with the pipe)
+            while time.monotonic() < deadline:
+                self.poll(0.05)
+        except (EngineError, OSError, ValueError):  # EngineError: end of the pipe
+            pass
+        _wait_gone(list(self._pids.values()))
         for pipe in (self._proc.stdin, self._proc.stdout):
             try:
                 pipe.close()
