@@ -30,6 +30,10 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*%?\s*-\s*(\d+(?:\.\d+)?)\s*%"),
      r"\1 to \2 percent"),
     (re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*%"), r"\1 percent"),
+    # numbers with a slash that are names, not fractions
+    (re.compile(r"(?<![\w./])24\s*/\s*7(?![\w/]|\.\d)"), "twenty-four seven"),
+    (re.compile(r"(?<![\w./])50\s*/\s*50(?![\w/]|\.\d)"), "fifty-fifty"),
+    (re.compile(r"(?<![\w./])9\s*/\s*11(?![\w/]|\.\d)"), "nine eleven"),
     # "1/10" -> "1 in 10" (not dates like 1/10/2024, not paths or URLs)
     (re.compile(r"(?<![\w./])(\d+)\s*/\s*(\d+)(?![\w/]|\.\d)"), r"\1 in \2"),
 )

@@ -18,6 +18,8 @@ from pipeline.speech import spoken_text
     ("3.5% growth", "3.5 percent growth"),
     ("10%-20%", "10 to 20 percent"),
     ("only 1/10 of Google's", "only 1 in 10 of Google's"),
+    ("2 / 3 of them", "2 in 3 of them"),
+    ("open 24/7, a 50/50 chance, after 9/11", "open twenty-four seven, a fifty-fifty chance, after nine eleven"),
     ("in 2 to 3 years", "in 2 to 3 years"),
     ("AGI, RLHF and GPT2", "AGI, RLHF and GPT2"),
     # typography
