@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import ParseError
 from pipeline.model import Script
-from pipeline.transcript import FORMATS, parse_text
+from pipeline.transcript import FORMATS, parse, parse_text
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
+PER_FORMAT = settings(SETTINGS, max_examples=100)
 
 text = st.text(max_size=300)
 line = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"),
@@ -34,43 +38,40 @@ def _check(source_text: str, fmt: str | None) -> None:
     assert all(p.strip() for t in script.turns for p in t.paragraphs)
 
 
-@SETTINGS
-@given(source_text=text, fmt=st.sampled_from(FORMATS + (None,)))
-def test_any_text_with_any_parser(source_text, fmt):
+@pytest.mark.parametrize("fmt", FORMATS + (None,))
+@PER_FORMAT
+@given(source_text=text)
+def test_any_text_with_each_parser(fmt, source_text):
     _check(source_text, fmt)
 
 
-@st.composite
-def wrapped(draw):
-    """Arbitrary names, times and text in the syntax of one format."""
-    fmt = draw(st.sampled_from(FORMATS))
-    rows = draw(st.lists(st.tuples(names, stamps, line), min_size=1, max_size=6))
+def _wrap(fmt: str, rows: list[tuple[str, str, str]]) -> str:
+    """Names, times and text laid out in the syntax of ``fmt``."""
     if fmt == "ownline":
-        body = "\n".join(f"{n}:\n{t}" for n, _, t in rows)
-    elif fmt in ("inline", "qa", "plain"):
-        body = "\n".join(f"{n}: {t}" for n, _, t in rows)
-    elif fmt == "markdown":
-        body = "\n\n".join(f"**{n}:** {t}" if i % 2 else f"### {n}\n{t}"
-                           for i, (n, _, t) in enumerate(rows))
-    elif fmt == "otter":
-        body = "\n\n".join(f"{n}  {s}  \n{t}" for n, s, t in rows)
-    elif fmt == "bracket":
-        body = "\n".join(f"[{n}] [{s}] {t}" for n, s, t in rows)
-    elif fmt == "vtt":
-        body = "WEBVTT\n\n" + "\n\n".join(f"{s} --> {s}\n<v {n}>{t}</v>" for n, s, t in rows)
-    elif fmt == "srt":
-        body = "\n\n".join(f"{i}\n{s} --> {s}\n{n}: {t}" for i, (n, s, t) in enumerate(rows))
-    else:
-        body = json.dumps([{"speaker": n, "text": t, "start": s} for n, s, t in rows])
-    header = draw(st.sampled_from(["", "---\ntitle: x\n---\n", "Title: x\nSpeakers\nAnn Lee\n"]))
-    return header + body, draw(st.sampled_from([fmt, None]))
+        return "\n".join(f"{n}:\n{t}" for n, _, t in rows)
+    if fmt in ("inline", "qa", "plain"):
+        return "\n".join(f"{n}: {t}" for n, _, t in rows)
+    if fmt == "markdown":
+        return "\n\n".join(f"**{n}:** {t}" if i % 2 else f"### {n}\n{t}"
+                            for i, (n, _, t) in enumerate(rows))
+    if fmt == "otter":
+        return "\n\n".join(f"{n}  {s}  \n{t}" for n, s, t in rows)
+    if fmt == "bracket":
+        return "\n".join(f"[{n}] [{s}] {t}" for n, s, t in rows)
+    if fmt == "vtt":
+        return "WEBVTT\n\n" + "\n\n".join(f"{s} --> {s}\n<v {n}>{t}</v>" for n, s, t in rows)
+    if fmt == "srt":
+        return "\n\n".join(f"{i}\n{s} --> {s}\n{n}: {t}" for i, (n, s, t) in enumerate(rows))
+    return json.dumps([{"speaker": n, "text": t, "start": s} for n, s, t in rows])
 
 
-@SETTINGS
-@given(case=wrapped())
-def test_format_syntax_with_arbitrary_content(case):
-    source_text, fmt = case
-    _check(source_text, fmt)
+@pytest.mark.parametrize("fmt", FORMATS)
+@PER_FORMAT
+@given(rows=st.lists(st.tuples(names, stamps, line), min_size=1, max_size=6),
+       header=st.sampled_from(["", "---\ntitle: x\n---\n", "Title: x\nSpeakers\nAnn Lee\n"]),
+       forced=st.booleans())
+def test_format_syntax_with_arbitrary_content(fmt, rows, header, forced):
+    _check(header + _wrap(fmt, rows), fmt if forced else None)
 
 
 @SETTINGS
@@ -82,3 +83,17 @@ def test_json_with_arbitrary_values(records):
     _check(json.dumps(records), "json")
     _check("\n".join(json.dumps(r) for r in records), "json")
     _check(json.dumps({"segments": records, "speakers": {"0": "Ann"}}), None)
+
+
+@SETTINGS
+@given(data=st.binary(max_size=400), suffix=st.sampled_from([".txt", ".vtt", ".json", ".md"]))
+def test_any_file_bytes(data, suffix):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"prop{suffix}"
+        path.write_bytes(data)
+        try:
+            script = parse(path)
+        except ParseError as err:
+            assert str(err).startswith(str(path))
+        else:
+            assert script.source == str(path) and script.turns
