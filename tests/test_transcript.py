@@ -263,3 +263,14 @@ def test_label_variants_of_one_person_merge_but_different_people_do_not():
         "Jane Roe", "Speaker 0", "Speaker 1", "Unknown Speaker"]
     assert set(script.speaker("Jane Roe").aliases) == {"Jane Roe | Acme Corp", "JANE ROE"}
     assert set(script.unresolved) == {"Speaker 0", "Speaker 1", "Unknown Speaker"}
+
+
+def test_otter_export_footer_and_front_matter_names_as_text():
+    text = ("---\nspeakers: Ann Lee, Bo Chen\n---\n"
+            "Ann  0:01  \nHello there.\n\nBo  0:04  \nHi Ann.\n\nAnn  0:06  \nBye.\n\n"
+            "Transcribed by https://otter.ai\n")
+    script = parse_text(text)
+    assert script.format == "otter"
+    assert [(s.name, s.aliases) for s in script.speakers] == [
+        ("Ann Lee", ("Ann",)), ("Bo Chen", ("Bo",))]
+    assert script.turns[-1].paragraphs == ("Bye.",)

@@ -30,5 +30,8 @@ def detect(text: str) -> int:
     return labelled.count_labels(text, split_label)
 
 
+_FOOTER = re.compile(r"^\s*Transcribed by\s+\S*otter\.ai\S*\s*$", re.IGNORECASE | re.MULTILINE)
+
+
 def parse(text: str, source: str) -> Draft:
-    return labelled.read(text, split_label)
+    return labelled.read(_FOOTER.sub("", text), split_label)

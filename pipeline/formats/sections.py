@@ -32,7 +32,8 @@ def front_matter_cast(meta: dict) -> list[CastEntry]:
     for key, moderator in (("hosts", True), ("host", True), ("speakers", False),
                            ("guests", False), ("guest", False)):
         value = meta.get(key)
-        names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        names = re.split(r"\s*[,;]\s*", value) if isinstance(value, str) else value
+        names = names if isinstance(names, list) else []
         for name in names:
             name = str(name).strip()
             if name and all(c.name != name for c in cast):
