@@ -10,15 +10,14 @@ seeking), so an edit re-encodes only the units it touches. Timings come from fra
 from __future__ import annotations
 
 import hashlib
-import os
-import sys
 import wave
-from array import array
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import mp3
+import numpy as np
+
+from . import loudness, mp3
 from .cache import Cache, UnitAudio
 from .config import AudioSettings
 from .errors import EngineError, InputError
@@ -49,34 +48,61 @@ def convert_jingle(unit: Unit, target: Path) -> None:
             raise InputError(f"{unit.audio_file}: not a readable audio file ({exc})") from None
 
 
-def speech_bounds(wav_path: Path) -> tuple[int, int, int]:
-    """(rate, first, last) sample of sound in a 16-bit mono WAV; (rate, 0, 0) if silent."""
-    with wave.open(str(wav_path), "rb") as w:
-        rate = w.getframerate()
-        samples = array("h", w.readframes(w.getnframes()))
-    if w.getnchannels() != 1 or w.getsampwidth() != 2:
-        raise EngineError(f"{wav_path}: expected 16-bit mono audio")
-    if sys.byteorder == "big":  # pragma: no cover
-        samples.byteswap()
-    first = next((i for i, s in enumerate(samples) if abs(s) > SPEECH_THRESHOLD), None)
-    if first is None:
-        return rate, 0, 0
-    last = next(i for i in range(len(samples) - 1, -1, -1) if abs(samples[i]) > SPEECH_THRESHOLD)
-    return rate, first, last
+def speech_bounds(samples: np.ndarray, threshold: float = SPEECH_THRESHOLD) -> tuple[int, int]:
+    """(first, last) sample louder than ``threshold``; (0, 0) if there is none."""
+    loud = np.flatnonzero(np.abs(samples) > threshold)
+    return (int(loud[0]), int(loud[-1])) if len(loud) else (0, 0)
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """A 16-bit mono WAV as float samples in [-1, 1], and its rate."""
+    try:
+        with wave.open(str(path), "rb") as w:
+            if w.getnchannels() != 1 or w.getsampwidth() != 2:
+                raise EngineError(f"{path}: expected 16-bit mono audio")
+            return loudness.pcm_to_float(w.readframes(w.getnframes())), w.getframerate()
+    except (wave.Error, EOFError) as exc:
+        raise EngineError(f"{path}: unreadable WAV ({exc})") from None
+
+
+def process_unit(unit: Unit, wav_path: Path, audio: AudioSettings) -> bytes:
+    """The unit's final PCM (16-bit mono at the output rate): leveled, limited, with its pause.
+
+    ffmpeg applies the first gain, adds the pause, resamples and limits peaks; the make-up
+    gain after the limiter is applied here, where the limited audio can be measured.
+    """
+    raw, in_rate = read_wav(wav_path)
+    target = audio.loudness
+    chain = []
+    if target is not None:
+        first_gain = loudness.gain_to(target + loudness.OVERSHOOT_DB, loudness.integrated_lufs(raw, in_rate))
+        chain.append(f"volume={first_gain:.2f}dB")
+    chain += [f"apad=pad_dur={unit.pause_ms / 1000:.3f}", f"aresample={audio.sample_rate}"]
+    if target is not None:
+        ceiling = 10 ** ((audio.true_peak - loudness.LIMITER_HEADROOM_DB) / 20)
+        chain.append(f"alimiter=limit={ceiling:.4f}:level=disabled:latency=1")
+    pcm = run_ffmpeg(["-i", str(wav_path), "-af", ",".join(chain), "-ac", "1", "-c:a", "pcm_s16le",
+                      *BITEXACT, "-f", "s16le", "-"], what=f"unit {unit.ident}")
+    if target is None:
+        return pcm
+    samples = loudness.pcm_to_float(pcm)
+    peak = float(np.max(np.abs(samples))) if len(samples) else 0.0
+    makeup = loudness.makeup_gain(target, loudness.integrated_lufs(samples, audio.sample_rate), peak,
+                                  audio.true_peak - loudness.LIMITER_HEADROOM_DB / 2)
+    return loudness.float_to_pcm(samples * 10 ** (makeup / 20)) if makeup else pcm
 
 
 def encode_unit(unit: Unit, wav_path: Path, audio: AudioSettings, cache: Cache) -> UnitAudio:
-    """Encode one unit's WAV (+ its trailing pause) to a cached MP3 unit."""
-    in_rate, first, last = speech_bounds(wav_path)
-    scale = audio.sample_rate / in_rate
+    """Process and encode one unit (+ its trailing pause) into a cached MP3 unit."""
+    pcm = process_unit(unit, wav_path, audio)
+    first, last = speech_bounds(np.frombuffer(pcm, dtype="<i2").astype(np.int32))
     with temp_path(cache.mp3_path(unit.key), suffix=".mp3") as tmp:
         run_ffmpeg(
-            ["-y", "-i", str(wav_path),
-             "-af", f"apad=pad_dur={unit.pause_ms / 1000:.3f}",
-             "-ar", str(audio.sample_rate), "-ac", str(audio.channels),
-             "-c:a", "libmp3lame", "-b:a", f"{audio.bitrate}k", "-compression_level", str(audio.quality),
+            ["-y", "-f", "s16le", "-ar", str(audio.sample_rate), "-ac", "1", "-i", "-",
+             "-ac", str(audio.channels), "-c:a", "libmp3lame", "-b:a", f"{audio.bitrate}k",
+             "-compression_level", str(audio.quality),
              "-write_xing", "0", "-id3v2_version", "0", *BITEXACT, "-f", "mp3", str(tmp)],
-            what=f"unit {unit.ident}",
+            what=f"unit {unit.ident}", stdin=pcm,
         )
         data = tmp.read_bytes()
         try:
@@ -84,7 +110,7 @@ def encode_unit(unit: Unit, wav_path: Path, audio: AudioSettings, cache: Cache) 
         except mp3.FrameError as exc:
             raise EngineError(f"encoder output for unit {unit.ident} is not clean MP3: {exc}") from None
         entry = UnitAudio(frames=frames, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                          onset=round(first * scale), end=round(last * scale))
+                          onset=first, end=last)
         cache.store_unit(unit.key, tmp, entry)
     return entry
 

@@ -35,6 +35,8 @@ class AudioSettings:
     bitrate: int = 64          # kbit/s, constant bit rate
     channels: int = 1
     quality: int = 7           # LAME algorithm quality 0 (best, slowest) .. 9 (fastest)
+    loudness: float | None = -16.0  # integrated loudness target, LUFS (None: leave levels alone)
+    true_peak: float = -1.0    # ceiling, dBTP
 
 
 @dataclass(frozen=True)
@@ -203,13 +205,16 @@ def load_config(path: str | Path) -> Config:
     )
     chapters = _chapters(r, top.get("chapters"))
     pauses = r.mapping(top.get("pauses"), "pauses", ("paragraph_ms", "turn_ms"))
-    audio_m = r.mapping(top.get("audio"), "audio", ("sample_rate", "bitrate", "channels", "quality"))
+    audio_m = r.mapping(top.get("audio"), "audio",
+                        ("sample_rate", "bitrate", "channels", "quality", "loudness", "true_peak"))
     defaults = AudioSettings()
     audio = AudioSettings(
         sample_rate=r.choice(audio_m.get("sample_rate"), "audio.sample_rate", SAMPLE_RATES) or defaults.sample_rate,
         bitrate=r.choice(audio_m.get("bitrate"), "audio.bitrate", BITRATES) or defaults.bitrate,
         channels=r.choice(audio_m.get("channels"), "audio.channels", (1, 2)) or defaults.channels,
         quality=_or(r.integer(audio_m.get("quality"), "audio.quality", 0, 9), defaults.quality),
+        loudness=_loudness(r, audio_m, defaults.loudness),
+        true_peak=_or(r.number(audio_m.get("true_peak"), "audio.true_peak", -9.0, 0.0), defaults.true_peak),
     )
     pause_defaults = Pauses()
     pause_settings = Pauses(
@@ -235,6 +240,16 @@ def load_config(path: str | Path) -> Config:
         intro_audio=_relative(path, r.string(intro.get("audio"), "intro.audio")),
         outro_audio=_relative(path, r.string(outro.get("audio"), "outro.audio")),
     )
+
+
+def _loudness(r: _Reader, audio: dict, default: float | None) -> float | None:
+    """``audio.loudness``: a LUFS target, or ``off`` (YAML may read it as false) to keep raw levels."""
+    if "loudness" not in audio:
+        return default
+    value = audio["loudness"]
+    if value is False or value == "off":
+        return None
+    return r.number(value, "audio.loudness", -40.0, -5.0)
 
 
 def _or(value: Any, default: Any) -> Any:

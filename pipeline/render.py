@@ -96,7 +96,7 @@ def prepare(transcript: str | os.PathLike, options: Options, engine: Engine) -> 
 
 def engine_identity(engine: Engine) -> dict:
     info = engine.info()
-    return {k: info[k] for k in ("engine", "engine_version", "espeak_version")}
+    return {k: info[k] for k in ("engine", "engine_version", "espeak_version", "chunk_bytes")}
 
 
 def explain(prepared: Prepared, cache: Cache, output: Path, force: bool = False) -> list[UnitStatus]:

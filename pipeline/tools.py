@@ -81,10 +81,10 @@ def ffprobe() -> Tool | None:
     return None
 
 
-def run_ffmpeg(args: list[str], what: str) -> bytes:
-    """Run ffmpeg quietly with ``args``; EngineError naming ``what`` on failure."""
-    cmd = [ffmpeg().path, "-nostdin", "-hide_banner", "-v", "error", *args]
-    proc = subprocess.run(cmd, capture_output=True)
+def run_ffmpeg(args: list[str], what: str, stdin: bytes | None = None) -> bytes:
+    """Run ffmpeg quietly with ``args`` (``stdin`` piped in); EngineError naming ``what`` on failure."""
+    cmd = [ffmpeg().path, *(["-nostdin"] if stdin is None else []), "-hide_banner", "-v", "error", *args]
+    proc = subprocess.run(cmd, input=stdin, capture_output=True)
     if proc.returncode != 0:
         detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise EngineError(f"ffmpeg failed on {what}: {detail[-1] if detail else proc.returncode}")

@@ -191,6 +191,7 @@ class Pyttsx3Engine:
             "espeak_library": facts["library"],
             "espeak_data": facts["data"],
             "source": facts["source"],
+            "chunk_bytes": CHUNK_BYTES,
         }
 
     def voices(self) -> list[dict]:

@@ -39,13 +39,16 @@ def median_pitch_hz(samples: np.ndarray, rate: int, fmin: float = 50.0,
     energy = np.sqrt((frames ** 2).mean(axis=1))
     loud = energy > 0.1 * np.percentile(energy, 95)
     window = np.hanning(frame)
+    w_spec = np.fft.rfft(window, 2 * frame)
+    w_ac = np.fft.irfft(w_spec * np.conj(w_spec))[:frame]
+    w_ac = w_ac / w_ac[0]  # the window's own autocorrelation, divided out (Boersma 1993)
     pitches = []
     for f in frames[loud] * window:
         spectrum = np.fft.rfft(f, 2 * frame)
         ac = np.fft.irfft(spectrum * np.conj(spectrum))[:frame]
         if ac[0] <= 0:
             continue
-        ac = ac / ac[0]
+        ac = ac / ac[0] / np.maximum(w_ac, 1e-3)
         region = ac[lag_min:lag_max + 1]
         lag = int(np.argmax(region)) + lag_min
         if ac[lag] < 0.5:

@@ -135,3 +135,37 @@ def test_speakers_have_distinct_pitch(seed_render, seed_audio):
     for low, high in zip(names, names[1:]):
         semitones = 12 * math.log2(pitches[high] / pitches[low])
         assert semitones >= 1.5, (low, pitches[low], high, pitches[high])
+
+
+def _ebur128(path) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP) of a file, measured by ffmpeg's ebur128 meter."""
+    import re
+
+    err = subprocess.run([tools.ffmpeg().path, "-hide_banner", "-nostats", "-i", str(path), "-af",
+                          "ebur128=peak=true:framelog=quiet", "-f", "null", "-"],
+                         capture_output=True, text=True).stderr
+    return (float(re.findall(r"I:\s+(-?[\d.]+) LUFS", err)[-1]),
+            float(re.findall(r"Peak:\s+(-?[\d.]+) dBFS", err)[-1]))
+
+
+def test_loudness_and_true_peak(seed_render):
+    result, _, _ = seed_render
+    integrated, true_peak = _ebur128(result.output)
+    assert abs(integrated - (-16.0)) <= 1.0, integrated
+    assert true_peak <= -1.0, true_peak
+
+
+def test_speakers_are_level_matched(seed_render, seed_audio):
+    import numpy as np
+    import pyloudnorm
+
+    result, _, _ = seed_render
+    meter = pyloudnorm.Meter(RATE)
+    parts: dict[str, list] = {}
+    for seg in result.timeline.segments:
+        a, b = int(seg.start_ms * RATE / 1000), int(seg.end_ms * RATE / 1000)
+        parts.setdefault(seg.speaker, []).append(seed_audio[a:b])
+    levels = {name: meter.integrated_loudness(np.concatenate(p).astype(np.float64) / 32768)
+              for name, p in parts.items()}
+    assert len(levels) == 6  # five speakers and the narrator
+    assert max(levels.values()) - min(levels.values()) <= 1.0, levels
