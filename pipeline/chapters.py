@@ -116,8 +116,11 @@ def _thin(marks: list[Mark], limit: int) -> list[Mark]:
     return [marks[i] for i in picks]
 
 
-def build_chapters(marks: list[Mark], starts_ms: list[int], duration_ms: int) -> tuple[Chapter, ...]:
+def build_chapters(marks: list[Mark], starts_ms: list[int], duration_ms: int,
+                   settings: ChapterSettings = ChapterSettings()) -> tuple[Chapter, ...]:
     """Chapters from marks and each unit's speech-onset time; the first starts at 0."""
     times = [0 if i == 0 else starts_ms[m.unit] for i, m in enumerate(marks)]
     ends = times[1:] + [duration_ms]
-    return tuple(Chapter(title=m.title, start_ms=s, end_ms=e) for m, s, e in zip(marks, times, ends))
+    images, urls = dict(settings.images), dict(settings.urls)
+    return tuple(Chapter(title=m.title, start_ms=s, end_ms=e, url=urls.get(i), image=images.get(i))
+                 for i, (m, s, e) in enumerate(zip(marks, times, ends)))

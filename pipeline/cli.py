@@ -91,17 +91,21 @@ def cli() -> None:
 
 
 def _options(transcript: str, output: str | None, config_path: str | None, cast_path: str | None,
-             chapters: str | None, jobs: int, force: bool, cache_dir: str | None):
+             chapters: str | None, jobs: int, force: bool, cache_dir: str | None, fmt: str | None):
     from .render import Options
 
     config = load_config(config_path) if config_path else Config()
     cast = load_cast(cast_path) if cast_path else ()
     out = Path(output) if output else Path("output") / f"{Path(transcript).stem}.mp3"
     return Options(output=out, config=config, cast=cast, cast_source=cast_path or "", chapter_mode=chapters,
-                   workers=jobs, force=force, cache_root=cache_dir)
+                   workers=jobs, force=force, cache_root=cache_dir, fmt=fmt)
 
 
 def _common(f):
+    from .transcript import FORMATS
+
+    f = click.option("--format", "fmt", type=click.Choice(FORMATS),
+                     help="Transcript format, when detection by content guesses wrong.")(f)
     f = click.option("--cache-dir", type=click.Path(file_okay=False),
                      help="Unit cache folder (default: $PANELCAST_CACHE or ~/.cache/panelcast).")(f)
     f = click.option("--chapters", type=click.Choice(CHAPTER_MODES),
@@ -124,11 +128,15 @@ def _common(f):
 @click.option("--dry-run", "--explain", "dry_run", is_flag=True,
               help="Render nothing: list each unit as cached or why it would be redone.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or warnings.")
-def render(transcript, output, config_path, cast_path, chapters, jobs, force, dry_run, quiet, cache_dir):
-    """Render TRANSCRIPT into a chaptered MP3 (only changed paragraphs are redone)."""
+def render(transcript, output, config_path, cast_path, chapters, jobs, force, dry_run, quiet, cache_dir, fmt):
+    """Render TRANSCRIPT into a chaptered MP3 (only changed paragraphs are redone).
+
+    Next to OUTPUT it writes the cover (.jpg), WebVTT and SRT captions, Podcasting 2.0
+    chapters (.chapters.json) and a JSON transcript, all timed from the same frames.
+    """
     from .render import render as run, explain_only
 
-    options = _options(transcript, output, config_path, cast_path, chapters, jobs, force, cache_dir)
+    options = _options(transcript, output, config_path, cast_path, chapters, jobs, force, cache_dir, fmt)
     if dry_run:
         statuses = explain_only(transcript, options)
         for s in statuses:
@@ -160,13 +168,13 @@ def render(transcript, output, config_path, cast_path, chapters, jobs, force, dr
 @click.argument("transcript", type=click.Path(dir_okay=False))
 @_common
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-def inspect(transcript, config_path, cast_path, chapters, cache_dir, as_json):
+def inspect(transcript, config_path, cast_path, chapters, cache_dir, fmt, as_json):
     """Show speakers, turns, cast and chapters of TRANSCRIPT without rendering."""
     from .render import prepare
     from .summary import describe
     from .tts import get_engine
 
-    options = _options(transcript, None, config_path, cast_path, chapters, 0, False, cache_dir)
+    options = _options(transcript, None, config_path, cast_path, chapters, 0, False, cache_dir, fmt)
     info = describe(prepare(transcript, options, get_engine(options.engine)))
     if as_json:
         click.echo(json.dumps(info, indent=2, ensure_ascii=False))
@@ -258,7 +266,7 @@ def cache_clear(cache_dir):
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0 = one per CPU).")
 @click.option("--interval", type=click.FloatRange(min=0.1), default=0.5, show_default=True,
               help="Seconds between checks for changes.")
-def watch(transcript, output, config_path, cast_path, chapters, jobs, cache_dir, interval):
+def watch(transcript, output, config_path, cast_path, chapters, jobs, cache_dir, fmt, interval):
     """Re-render TRANSCRIPT whenever it (or the config or cast file) is saved. Ctrl-C stops."""
     from .render import render as run
 
@@ -274,7 +282,8 @@ def watch(transcript, output, config_path, cast_path, chapters, jobs, cache_dir,
             if now != last:
                 last = now
                 try:
-                    options = _options(transcript, output, config_path, cast_path, chapters, jobs, False, cache_dir)
+                    options = _options(transcript, output, config_path, cast_path, chapters, jobs, False, cache_dir,
+                                       fmt)
                     result = run(transcript, options, BarReporter(quiet=True))
                     state = "up to date" if result.up_to_date else (
                         f"rendered ({result.synthesized} synthesized, {result.encoded} encoded)")
@@ -285,6 +294,44 @@ def watch(transcript, output, config_path, cast_path, chapters, jobs, cache_dir,
             time.sleep(interval)
     except KeyboardInterrupt:
         click.echo("Stopped watching.")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--base-url", required=True, help="Where DIRECTORY is published, e.g. https://example.org/show/.")
+@click.option("--title", help="Podcast title (default: the episodes' album tag, else the folder name).")
+@click.option("--author", help="Podcast author (default: the episodes' artists).")
+@click.option("--description", help="Podcast description.")
+def feed(directory, base_url, title, author, description):
+    """Write DIRECTORY/feed.xml: an RSS feed (iTunes + Podcasting 2.0) of the MP3s in DIRECTORY."""
+    from .feed import write_feed
+
+    path = write_feed(Path(directory), base_url, title=title, author=author, description=description)
+    click.echo(f"Wrote {path}")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free port).")
+@click.option("--base-url", help="Write feed.xml for this URL first (default: http://HOST:PORT/).")
+def serve(directory, host, port, base_url):
+    """Serve DIRECTORY (feed, MP3s with range requests, sidecars) for a podcast app or browser."""
+    from .feed import write_feed
+    from .serve import make_server
+
+    server = make_server(Path(directory), host, port)
+    bound = server.server_address[1]
+    url = base_url or f"http://{host}:{bound}/"
+    if any(Path(directory).glob("*.mp3")):
+        write_feed(Path(directory), url)
+    click.echo(f"Serving {directory} at http://{host}:{bound}/ — subscribe to {url}feed.xml (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        server.server_close()
 
 
 def main() -> None:

@@ -49,6 +49,11 @@ class Pauses:
 class ChapterSettings:
     mode: str = "topics"
     titles: tuple[tuple[int, str], ...] = ()   # (chapter index, title) overrides
+    images: tuple[tuple[int, str], ...] = ()   # (chapter index, image path)
+    urls: tuple[tuple[int, str], ...] = ()     # (chapter index, link)
+
+
+SIDECAR_KINDS = ("vtt", "srt", "chapters", "transcript")
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,8 @@ class Config:
     pauses: Pauses = field(default_factory=Pauses)
     intro_audio: str | None = None
     outro_audio: str | None = None
+    cover: str | None = None                          # image to embed; None: generate one
+    sidecars: tuple[str, ...] = SIDECAR_KINDS         # files written next to the MP3
 
     def cast_map(self) -> dict[str, VoiceOverride]:
         return dict(self.cast)
@@ -192,7 +199,7 @@ def load_cast(path: str | Path) -> tuple[tuple[str, VoiceOverride], ...]:
 
 
 TOP_KEYS = ("title", "author", "album", "date", "comment", "moderator", "speakers", "cast",
-            "chapters", "pauses", "audio", "intro", "outro")
+            "chapters", "pauses", "audio", "intro", "outro", "cover", "sidecars")
 
 
 def load_config(path: str | Path) -> Config:
@@ -203,7 +210,7 @@ def load_config(path: str | Path) -> Config:
     speakers = tuple(
         (label, r.string(name, f"speakers.{label}")) for label, name in r.mapping(top.get("speakers"), "speakers").items()
     )
-    chapters = _chapters(r, top.get("chapters"))
+    chapters = _chapters(r, top.get("chapters"), path)
     pauses = r.mapping(top.get("pauses"), "pauses", ("paragraph_ms", "turn_ms"))
     audio_m = r.mapping(top.get("audio"), "audio",
                         ("sample_rate", "bitrate", "channels", "quality", "loudness", "true_peak"))
@@ -239,7 +246,28 @@ def load_config(path: str | Path) -> Config:
         pauses=pause_settings,
         intro_audio=_relative(path, r.string(intro.get("audio"), "intro.audio")),
         outro_audio=_relative(path, r.string(outro.get("audio"), "outro.audio")),
+        cover=_relative(path, r.string(top.get("cover"), "cover")),
+        sidecars=_sidecars(r, top.get("sidecars")),
     )
+
+
+def _sidecars(r: _Reader, value: Any) -> tuple[str, ...]:
+    """``sidecars:`` a list of kinds to write, ``false``/``[]`` for none, or a mapping kind -> bool."""
+    if value is None:
+        return SIDECAR_KINDS
+    if value is False:
+        return ()
+    if isinstance(value, dict):
+        r.mapping(value, "sidecars", SIDECAR_KINDS)
+        for k, v in value.items():
+            if not isinstance(v, bool):
+                raise r.fail(f"sidecars.{k}", f"expected true or false, got {_describe(v)}")
+        return tuple(k for k in SIDECAR_KINDS if value.get(k, True))
+    if isinstance(value, list):
+        for i, k in enumerate(value):
+            r.choice(k, f"sidecars[{i}]", SIDECAR_KINDS)
+        return tuple(k for k in SIDECAR_KINDS if k in value)
+    raise r.fail("sidecars", f"expected a list of {', '.join(SIDECAR_KINDS)} or false, got {_describe(value)}")
 
 
 def _loudness(r: _Reader, audio: dict, default: float | None) -> float | None:
@@ -264,23 +292,33 @@ def _relative(config_path: Path, value: str | None) -> str | None:
     return str(p if p.is_absolute() else config_path.parent / p)
 
 
-def _chapters(r: _Reader, value: Any) -> ChapterSettings:
-    m = r.mapping(value, "chapters", ("mode", "titles"))
+def _chapters(r: _Reader, value: Any, config_path: Path) -> ChapterSettings:
+    m = r.mapping(value, "chapters", ("mode", "titles", "images", "urls"))
     mode = r.choice(m.get("mode"), "chapters.mode", CHAPTER_MODES) or "topics"
-    titles_v = m.get("titles")
-    titles: list[tuple[int, str]] = []
-    if isinstance(titles_v, list):
-        for i, t in enumerate(titles_v):
+    titles = _numbered(r, m.get("titles"), "chapters.titles")
+    images = tuple((i, _relative(config_path, v)) for i, v in _numbered(r, m.get("images"), "chapters.images"))
+    urls = _numbered(r, m.get("urls"), "chapters.urls")
+    for i, url in urls:
+        if not url.startswith(("http://", "https://")):
+            raise r.fail(f"chapters.urls.{i}", f"expected an http(s) link, got {url!r}")
+    return ChapterSettings(mode=mode, titles=titles, images=images, urls=urls)
+
+
+def _numbered(r: _Reader, value: Any, key: str) -> tuple[tuple[int, str], ...]:
+    """A list (by position) or mapping (chapter number -> string); 0 is the intro."""
+    items: list[tuple[int, str]] = []
+    if isinstance(value, list):
+        for i, t in enumerate(value):
             if t is not None:
-                titles.append((i, r.string(t, f"chapters.titles[{i}]")))
-    elif isinstance(titles_v, dict):
-        for k, t in titles_v.items():
+                items.append((i, r.string(t, f"{key}[{i}]")))
+    elif isinstance(value, dict):
+        for k, t in value.items():
             if isinstance(k, bool) or not isinstance(k, int) or k < 0:
-                raise r.fail(f"chapters.titles.{k}", "expected a chapter number (0 = the intro)")
-            titles.append((k, r.string(t, f"chapters.titles.{k}")))
-    elif titles_v is not None:
-        raise r.fail("chapters.titles", f"expected a list or a mapping of chapter number to title, got {_describe(titles_v)}")
-    return ChapterSettings(mode=mode, titles=tuple(sorted(titles)))
+                raise r.fail(f"{key}.{k}", "expected a chapter number (0 = the intro)")
+            items.append((k, r.string(t, f"{key}.{k}")))
+    elif value is not None:
+        raise r.fail(key, f"expected a list or a mapping of chapter number to text, got {_describe(value)}")
+    return tuple(sorted(items))
 
 
 def with_overrides(config: Config, **changes: Any) -> Config:

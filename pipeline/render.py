@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import PIL
+
 from . import mp3
 from .assemble import convert_jingle, encode_unit, encoder_identity, join_units, run_parallel
 from .cache import Cache, UnitAudio
@@ -19,10 +21,12 @@ from .cast import Cast, cast_voices
 from .chapters import Mark, build_chapters, chapter_marks, find_moderator
 from .config import Config, VoiceOverride
 from .errors import EngineError
-from .fsutil import atomic_path, sweep_stale
+from .cover import load_cover, make_cover
+from .fsutil import atomic_path, atomic_write_bytes, sweep_stale
 from .model import Script, Segment, SynthJob, Timeline
-from .plan import Plan, Unit, canonical_hash, make_plan
+from .plan import Plan, Unit, canonical_hash, file_digest, make_plan
 from .report import NullReporter, Reporter
+from .sidecars import sidecar_path, write_sidecars
 from .tags import write_tags
 from .transcript import parse
 from .tts import Engine, get_engine
@@ -45,6 +49,7 @@ class Options:
     force: bool = False
     cache_root: str | None = None
     engine: str = "pyttsx3"
+    fmt: str | None = None                             # transcript format; None: detect
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,7 @@ class Result:
 def prepare(transcript: str | os.PathLike, options: Options, engine: Engine) -> Prepared:
     """Parse, cast, plan and place chapters: everything up to rendering."""
     config = options.config
-    script = parse(transcript, speakers=dict(config.speakers) or None)
+    script = parse(transcript, fmt=options.fmt, speakers=dict(config.speakers) or None)
     overrides = {**config.cast_map(), **dict(options.cast)}
     source = options.cast_source if options.cast else (config.source or "cast")
     cast = cast_voices(script, overrides, overrides_source=source, check_voice=engine.check_voice)
@@ -90,6 +95,9 @@ def prepare(transcript: str | os.PathLike, options: Options, engine: Engine) -> 
     if options.chapter_mode:
         settings = type(settings)(mode=options.chapter_mode, titles=settings.titles)
     marks, chapter_warnings = chapter_marks(script, plan, settings, moderator)
+    for path in [config.cover, *(p for _, p in config.chapters.images)]:
+        if path:
+            load_cover(Path(path))  # InputError naming the file, before any work
     warnings = (*script.warnings, *cast.warnings, *chapter_warnings)
     return Prepared(script, cast, plan, tuple(marks), moderator, tuple(warnings))
 
@@ -143,13 +151,15 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
         reporter.note(w)
     statuses = explain(prepared, cache, output, options.force)           # what is cached, what not
     episode_key = _episode_key(prepared, options.config)
-    if not options.force and _up_to_date(cache, output, episode_key, statuses):
+    if not options.force and _up_to_date(cache, output, episode_key, options.config):
         return Result(output, True, tuple(statuses), 0, 0, None, prepared.warnings, time.monotonic() - started)
 
     synthesize(engine, statuses, cache, options.workers, reporter)      # speech -> WAV
     entries = encode(statuses, cache, options.config, options.workers, reporter)  # WAV -> MP3 units
     timeline = make_timeline(prepared, entries, options.config)         # frame counts -> times
-    write_episode(prepared, timeline, cache, output, options.config, reporter)  # join + tags
+    cover = episode_cover(timeline, options.config, output, cache)      # artwork (X.jpg)
+    write_episode(prepared, timeline, cover, cache, output, options.config, reporter)  # join + tags
+    write_sidecars(timeline, output, options.config.sidecars)           # captions, chapters, transcript
     _remember(cache, output, episode_key, prepared)
     for folder in (output.parent, cache.dir, cache.dir / "mp3", cache.dir / "wav", cache.dir / "episodes"):
         sweep_stale(folder)                                               # temp files of killed renders
@@ -199,7 +209,7 @@ def make_timeline(prepared: Prepared, entries: list[UnitAudio], config: Config) 
                                     mp3.ms(start + entry.end, rate)))
         frames_before += entry.frames
     duration = mp3.ms(mp3.decoded_length(frames_before), rate)
-    chapters = build_chapters(list(prepared.marks), onsets, duration)
+    chapters = build_chapters(list(prepared.marks), onsets, duration, config.chapters)
     script = prepared.script
     return Timeline(
         title=prepared.plan.title,
@@ -211,13 +221,30 @@ def make_timeline(prepared: Prepared, entries: list[UnitAudio], config: Config) 
     )
 
 
-def write_episode(prepared: Prepared, timeline: Timeline, cache: Cache, output: Path, config: Config,
-                  reporter: Reporter) -> None:
+def episode_cover(timeline: Timeline, config: Config, output: Path, cache: Cache) -> tuple[bytes, str]:
+    """The configured cover, else one generated from the title and speakers (cached);
+    also written next to the MP3 (``X.jpg``/``X.png``) for the feed."""
+    if config.cover:
+        data, mime = load_cover(Path(config.cover))
+    else:
+        key = canonical_hash({"title": timeline.title, "speakers": timeline.speakers, "pillow": PIL.__version__})
+        cached = cache.dir / "covers" / f"{key}.jpg"
+        if not cached.is_file():
+            make_cover(timeline.title, timeline.speakers, cached)
+        data, mime = cached.read_bytes(), "image/jpeg"
+    target = output.with_suffix(".png" if mime == "image/png" else ".jpg")
+    if not target.is_file() or target.read_bytes() != data:
+        atomic_write_bytes(target, data)
+    return data, mime
+
+
+def write_episode(prepared: Prepared, timeline: Timeline, cover: tuple[bytes, str], cache: Cache, output: Path,
+                  config: Config, reporter: Reporter) -> None:
     """Join the units and tag the result in a temp file, then move it into place."""
     reporter.stage("join", 1)
     with atomic_path(output, suffix=".mp3") as tmp:
         join_units([u.key for u in prepared.plan.units], cache, tmp)
-        write_tags(tmp, timeline, album=config.album, date=_date(prepared.script, config),
+        write_tags(tmp, timeline, album=config.album, date=_date(prepared.script, config), cover=cover,
                    comment=config.comment or f"Rendered by panelcast from {Path(prepared.script.source).name}")
     reporter.advance("join")
 
@@ -234,11 +261,15 @@ def _date(script: Script, config: Config) -> str:
 
 
 def _episode_key(prepared: Prepared, config: Config) -> str:
+    images = [path for _, path in config.chapters.images]
     return canonical_hash({
         "units": [u.key for u in prepared.plan.units],
         "marks": prepared.marks,
+        "chapters": config.chapters,
         "tags": [config.album, config.comment, _date(prepared.script, config), config.author,
                  prepared.plan.title, [s.name for s in prepared.script.speakers]],
+        "images": [file_digest(p) for p in [config.cover, *images] if p],
+        "sidecars": config.sidecars,
     })
 
 
@@ -253,9 +284,11 @@ def _file_sha(path: Path) -> str | None:
     return h.hexdigest()
 
 
-def _up_to_date(cache: Cache, output: Path, episode_key: str, statuses: list[UnitStatus]) -> bool:
+def _up_to_date(cache: Cache, output: Path, episode_key: str, config: Config) -> bool:
     before = cache.load_episode(output)
     if not before or before.get("episode_key") != episode_key:
+        return False
+    if not all(sidecar_path(output, kind).is_file() for kind in config.sidecars):
         return False
     return _file_sha(output) == before.get("sha256")
 
