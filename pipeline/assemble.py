@@ -65,44 +65,32 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
         raise EngineError(f"{path}: unreadable WAV ({exc})") from None
 
 
-def process_unit(unit: Unit, wav_path: Path, audio: AudioSettings) -> bytes:
-    """The unit's final PCM (16-bit mono at the output rate): leveled, limited, with its pause.
-
-    ffmpeg applies the first gain, adds the pause, resamples and limits peaks; the make-up
-    gain after the limiter is applied here, where the limited audio can be measured.
-    """
-    raw, in_rate = read_wav(wav_path)
-    target = audio.loudness
-    chain = []
-    if target is not None:
-        first_gain = loudness.gain_to(target + loudness.OVERSHOOT_DB, loudness.integrated_lufs(raw, in_rate))
-        chain.append(f"volume={first_gain:.2f}dB")
-    chain += [f"apad=pad_dur={unit.pause_ms / 1000:.3f}", f"aresample={audio.sample_rate}"]
-    if target is not None:
-        ceiling = 10 ** ((audio.true_peak - loudness.LIMITER_HEADROOM_DB) / 20)
-        chain.append(f"alimiter=limit={ceiling:.4f}:level=disabled:latency=1")
-    pcm = run_ffmpeg(["-i", str(wav_path), "-af", ",".join(chain), "-ac", "1", "-c:a", "pcm_s16le",
-                      *BITEXACT, "-f", "s16le", "-"], what=f"unit {unit.ident}")
-    if target is None:
-        return pcm
-    samples = loudness.pcm_to_float(pcm)
-    peak = float(np.max(np.abs(samples))) if len(samples) else 0.0
-    makeup = loudness.makeup_gain(target, loudness.integrated_lufs(samples, audio.sample_rate), peak,
-                                  audio.true_peak - loudness.LIMITER_HEADROOM_DB / 2)
-    return loudness.float_to_pcm(samples * 10 ** (makeup / 20)) if makeup else pcm
+def unit_filters(unit: Unit, raw: np.ndarray, in_rate: int, audio: AudioSettings) -> str:
+    """The ffmpeg filter chain for one unit: level it, add its pause, resample, limit peaks."""
+    if audio.loudness is None:
+        return f"apad=pad_dur={unit.pause_ms / 1000:.3f},aresample={audio.sample_rate}"
+    ceiling_db = audio.true_peak - loudness.LIMITER_HEADROOM_DB
+    gain = loudness.unit_gain(audio.loudness, loudness.measure(raw, in_rate), ceiling_db)
+    return ",".join([
+        f"volume={gain:.2f}dB",
+        f"apad=pad_dur={unit.pause_ms / 1000:.3f}",
+        f"aresample={audio.sample_rate}",
+        f"alimiter=limit={10 ** (ceiling_db / 20):.4f}:level=disabled:latency=1",
+    ])
 
 
 def encode_unit(unit: Unit, wav_path: Path, audio: AudioSettings, cache: Cache) -> UnitAudio:
-    """Process and encode one unit (+ its trailing pause) into a cached MP3 unit."""
-    pcm = process_unit(unit, wav_path, audio)
-    first, last = speech_bounds(np.frombuffer(pcm, dtype="<i2").astype(np.int32))
+    """Level and encode one unit (+ its trailing pause) into a cached MP3 unit, in one ffmpeg run."""
+    raw, in_rate = read_wav(wav_path)
+    first, last = speech_bounds(np.abs(raw) * 32768)
+    scale = audio.sample_rate / in_rate
     with temp_path(cache.mp3_path(unit.key), suffix=".mp3") as tmp:
         run_ffmpeg(
-            ["-y", "-f", "s16le", "-ar", str(audio.sample_rate), "-ac", "1", "-i", "-",
+            ["-y", "-i", str(wav_path), "-af", unit_filters(unit, raw, in_rate, audio),
              "-ac", str(audio.channels), "-c:a", "libmp3lame", "-b:a", f"{audio.bitrate}k",
              "-compression_level", str(audio.quality),
              "-write_xing", "0", "-id3v2_version", "0", *BITEXACT, "-f", "mp3", str(tmp)],
-            what=f"unit {unit.ident}", stdin=pcm,
+            what=f"unit {unit.ident}",
         )
         data = tmp.read_bytes()
         try:
@@ -110,7 +98,7 @@ def encode_unit(unit: Unit, wav_path: Path, audio: AudioSettings, cache: Cache) 
         except mp3.FrameError as exc:
             raise EngineError(f"encoder output for unit {unit.ident} is not clean MP3: {exc}") from None
         entry = UnitAudio(frames=frames, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                          onset=first, end=last)
+                          onset=round(first * scale), end=round(last * scale))
         cache.store_unit(unit.key, tmp, entry)
     return entry
 

@@ -116,15 +116,12 @@ class Cache:
     # -- maintenance ---------------------------------------------------------------------
     def info(self) -> dict:
         counts = {"wav": 0, "mp3": 0, "episodes": 0}
-        size = 0
         for kind in counts:
             folder = self.dir / kind
             if folder.is_dir():
-                for p in folder.iterdir():
-                    if p.is_file():
-                        size += p.stat().st_size
-                        if p.suffix in (".wav", ".mp3") or kind == "episodes":
-                            counts[kind] += 1
+                counts[kind] = sum(1 for p in folder.iterdir() if p.suffix in (".wav", ".mp3", ".json")
+                                   and not p.name.startswith(".") and (kind != "mp3" or p.suffix == ".mp3"))
+        size = sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file()) if self.root.is_dir() else 0
         return {"path": str(self.root), "version_dir": str(self.dir), "bytes": size, **counts}
 
     def prune(self) -> tuple[int, int]:

@@ -1,13 +1,14 @@
 """Loudness: per-unit gains that bring every unit, and so the episode, to one target.
 
-Each unit is measured on its own (ITU-R BS.1770 integrated loudness, with pyloudnorm) and
-brought to the target, so the gain of a unit depends on nothing but the unit: an edit
-re-encodes only the units it touches, and every speaker ends up at the same level. The
-episode's integrated loudness (pauses are gated out) is then the target too. A limiter
-in the encoder chain keeps peaks under the true-peak ceiling. Limiting costs loudness, so
-the first gain aims ``OVERSHOOT_DB`` above the target, and a second gain after the limiter,
-measured on the limited audio, brings the unit back to the target exactly (a cut, which
-cannot cross the ceiling; a boost is capped below it).
+Each unit is measured on its own (ITU-R BS.1770 integrated loudness, with libebur128 through
+pyebur128 — it imports in milliseconds, where scipy-based meters take most of a second,
+which would dominate a one-paragraph re-render) and brought to the target, so the gain of a
+unit depends on nothing but the unit: an edit re-encodes only the units it touches, and every
+speaker ends up at the same level. The episode's integrated loudness (pauses are gated out)
+is then the target too. A limiter in the encoder chain keeps peaks under the true-peak
+ceiling; limiting costs loudness, in proportion to how far the gain pushes the unit's peaks
+past the limiter, so the gain adds that back (``LIMITER_MAKEUP`` of it, measured on eSpeak
+speech) — one ffmpeg run per unit, no second pass.
 """
 
 from __future__ import annotations
@@ -19,38 +20,34 @@ import numpy as np
 MIN_SECONDS = 0.45          # BS.1770 needs at least one 400 ms block
 LIMITER_HEADROOM_DB = 1.0   # the limiter works this far below the true-peak ceiling
 MAX_BOOST_DB = 24.0
-OVERSHOOT_DB = 2.0          # what the limiter typically takes from eSpeak's peaky speech, and then some
+LIMITER_MAKEUP = 0.35       # loudness lost per dB of limiting, measured on eSpeak speech
 
 
-def integrated_lufs(samples: np.ndarray, rate: int) -> float | None:
-    """Integrated loudness of mono float samples in [-1, 1]; None when too short or silent."""
+def measure(samples: np.ndarray, rate: int) -> tuple[float | None, float]:
+    """(integrated LUFS, or None when too short or silent; sample peak) of mono float samples."""
+    import pyebur128
+
+    peak = float(np.max(np.abs(samples))) if len(samples) else 0.0
     if len(samples) < MIN_SECONDS * rate:
-        return None
-    import pyloudnorm
+        return None, peak
+    state = pyebur128.R128State(1, rate, pyebur128.MeasurementMode.MODE_I)
+    state.add_frames(np.ascontiguousarray(samples, dtype=np.float64), len(samples))
+    value = float(pyebur128.get_loudness_global(state))
+    return (value if math.isfinite(value) else None), peak
 
-    value = pyloudnorm.Meter(rate).integrated_loudness(samples)
-    return value if math.isfinite(value) else None
 
-
-def gain_to(target: float, measured: float | None) -> float:
-    """dB to apply to reach ``target`` (0 when unmeasurable), within sane bounds."""
-    if measured is None:
+def unit_gain(target: float, level: tuple[float | None, float], ceiling_db: float = -2.0) -> float:
+    """dB that bring a unit measured at ``level`` to ``target``, allowing for the limiter."""
+    lufs, peak = level
+    if lufs is None:
         return 0.0
-    return max(-MAX_BOOST_DB, min(MAX_BOOST_DB, target - measured))
-
-
-def makeup_gain(target: float, measured: float | None, peak: float, ceiling_db: float) -> float:
-    """The make-up gain after limiting, capped so the sample peak stays 0.5 dB under the ceiling."""
-    wanted = gain_to(target, measured)
-    if peak <= 0:
-        return wanted
-    room = ceiling_db - 0.5 - 20 * math.log10(peak)
-    return min(wanted, max(0.0, room))
+    gain = target - lufs
+    if peak > 0:
+        over = 20 * math.log10(peak) + gain - ceiling_db   # how far the limiter will have to pull
+        if over > 0:
+            gain += LIMITER_MAKEUP * over
+    return max(-MAX_BOOST_DB, min(MAX_BOOST_DB, gain))
 
 
 def pcm_to_float(pcm: bytes) -> np.ndarray:
     return np.frombuffer(pcm, dtype="<i2").astype(np.float64) / 32768.0
-
-
-def float_to_pcm(samples: np.ndarray) -> bytes:
-    return np.clip(np.round(samples * 32768.0), -32768, 32767).astype("<i2").tobytes()

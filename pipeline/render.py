@@ -143,7 +143,7 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
     started = time.monotonic()
     reporter = reporter or NullReporter()
     cache = Cache(options.cache_root)
-    engine = get_engine(options.engine)
+    engine = get_engine(options.engine, cache.dir)
     output = Path(options.output)
 
     prepared = prepare(transcript, options, engine)                      # parse, cast, plan, chapters
@@ -306,5 +306,6 @@ def _remember(cache: Cache, output: Path, episode_key: str, prepared: Prepared) 
 
 def explain_only(transcript: str | os.PathLike, options: Options) -> list[UnitStatus]:
     """The --dry-run: what a render would reuse and redo, and why; nothing is written."""
-    prepared = prepare(transcript, options, get_engine(options.engine))
-    return explain(prepared, Cache(options.cache_root), Path(options.output), options.force)
+    cache = Cache(options.cache_root)
+    prepared = prepare(transcript, options, get_engine(options.engine, cache.dir))
+    return explain(prepared, cache, Path(options.output), options.force)

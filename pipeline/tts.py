@@ -87,10 +87,14 @@ class Engine(Protocol):
     ) -> None: ...
 
 
-def get_engine(name: str = "pyttsx3") -> Engine:
-    """Return the speech engine called ``name`` (see ``ENGINES``)."""
+def get_engine(name: str = "pyttsx3", state_dir: str | os.PathLike | None = None) -> Engine:
+    """Return the speech engine called ``name`` (see ``ENGINES``).
+
+    ``state_dir``, when given, keeps what the engine learned about itself (versions, voices)
+    between runs, so that a render with nothing to do need not start eSpeak at all.
+    """
     if name == "pyttsx3":
-        return Pyttsx3Engine()
+        return Pyttsx3Engine(state_dir)
     raise ConfigError(f"unknown speech engine '{name}' (known: {', '.join(ENGINES)})")
 
 
@@ -156,14 +160,42 @@ class Pyttsx3Engine:
 
     name = "pyttsx3"
 
-    def __init__(self) -> None:
+    def __init__(self, state_dir: str | os.PathLike | None = None) -> None:
         self._probe: dict | None = None
         self._names: set[str] | None = None
+        self._state_dir = state_dir
 
-    # ---- facts about the engine (asked once, of a worker process)
+    # ---- facts about the engine (asked once, of a worker process; kept in state_dir)
+
+    def _facts_file(self) -> str | None:
+        """Where the probe's answer is kept: named after what could change it."""
+        if self._state_dir is None:
+            return None
+        import ctypes.util
+        import hashlib
+
+        import espeakng_loader
+
+        parts = [metadata.version("pyttsx3"), sys.executable, ctypes.util.find_library("espeak-ng") or "",
+                 espeakng_loader.get_library_path()]
+        for path in parts[2:]:
+            try:
+                parts.append(str(os.stat(path).st_mtime_ns))
+            except OSError:
+                parts.append("-")
+        digest = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:20]
+        return os.path.join(self._state_dir, f"engine-{self.name}-{digest}.json")
 
     def _facts(self) -> dict:
         if self._probe is None:
+            kept = self._facts_file()
+            if kept:
+                try:
+                    with open(kept, encoding="utf-8") as fh:
+                        self._probe = json.load(fh)
+                    return self._probe
+                except (OSError, ValueError):
+                    pass
             with tempfile.TemporaryDirectory(prefix="panelcast-tts-") as tmp:
                 out = os.path.join(tmp, "probe.json")
                 with _Launcher() as launcher:
@@ -180,6 +212,10 @@ class Pyttsx3Engine:
             if "error" in facts:
                 raise EngineError(f"the speech engine could not start: {facts['error']}")
             self._probe = facts
+            if kept:
+                from .fsutil import atomic_write_text
+
+                atomic_write_text(kept, json.dumps(facts))
         return self._probe
 
     def info(self) -> dict:
