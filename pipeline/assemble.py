@@ -10,6 +10,7 @@ seeking), so an edit re-encodes only the units it touches. Timings come from fra
 from __future__ import annotations
 
 import hashlib
+import shutil
 import wave
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -126,14 +127,15 @@ def run_parallel(items: Sequence, work: Callable, workers: int, on_done: Callabl
     return results
 
 
-def join_units(keys: Sequence[str], cache: Cache, out_path: Path) -> None:
-    """Join cached MP3 units at frame level into ``out_path`` (no re-encoding)."""
-    with temp_path(cache.dir / "join.txt", suffix=".txt") as listing:
-        lines = []
+def join_units(keys: Sequence[str], entries: Sequence[UnitAudio], cache: Cache, out_path: Path) -> None:
+    """Append the cached MP3 units to ``out_path`` (which may already hold an ID3 tag), behind a
+    Xing Info frame: a frame-level join, no re-encoding, streamed so memory stays flat."""
+    with open(cache.mp3_path(keys[0]), "rb") as first:
+        first_header = first.read(4)
+    spans = [(e.frames, e.size) for e in entries]
+    info = mp3.info_frame(first_header, sum(f for f, _ in spans), sum(b for _, b in spans), spans)
+    with open(out_path, "ab") as out:
+        out.write(info)
         for key in keys:
-            path = str(cache.mp3_path(key)).replace("'", "'\\''")
-            lines.append(f"file '{path}'\n")
-        listing.write_text("".join(lines), encoding="utf-8")
-        run_ffmpeg(["-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy",
-                    *BITEXACT, "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3", str(out_path)],
-                   what="joining the episode")
+            with open(cache.mp3_path(key), "rb") as unit:
+                shutil.copyfileobj(unit, out, 1 << 20)

@@ -158,7 +158,7 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
     entries = encode(statuses, cache, options.config, options.workers, reporter)  # WAV -> MP3 units
     timeline = make_timeline(prepared, entries, options.config)         # frame counts -> times
     cover = episode_cover(timeline, options.config, output, cache)      # artwork (X.jpg)
-    write_episode(prepared, timeline, cover, cache, output, options.config, reporter)  # join + tags
+    write_episode(prepared, entries, timeline, cover, cache, output, options.config, reporter)  # tags + join
     write_sidecars(timeline, output, options.config.sidecars)           # captions, chapters, transcript
     _remember(cache, output, episode_key, prepared)
     for folder in (output.parent, cache.dir, cache.dir / "mp3", cache.dir / "wav", cache.dir / "episodes"):
@@ -238,14 +238,14 @@ def episode_cover(timeline: Timeline, config: Config, output: Path, cache: Cache
     return data, mime
 
 
-def write_episode(prepared: Prepared, timeline: Timeline, cover: tuple[bytes, str], cache: Cache, output: Path,
-                  config: Config, reporter: Reporter) -> None:
-    """Join the units and tag the result in a temp file, then move it into place."""
+def write_episode(prepared: Prepared, entries: list[UnitAudio], timeline: Timeline, cover: tuple[bytes, str],
+                  cache: Cache, output: Path, config: Config, reporter: Reporter) -> None:
+    """Write the tag, then the joined units, to a temp file, then move it into place."""
     reporter.stage("join", 1)
     with atomic_path(output, suffix=".mp3") as tmp:
-        join_units([u.key for u in prepared.plan.units], cache, tmp)
         write_tags(tmp, timeline, album=config.album, date=_date(prepared.script, config), cover=cover,
                    comment=config.comment or f"Rendered by panelcast from {Path(prepared.script.source).name}")
+        join_units([u.key for u in prepared.plan.units], entries, cache, tmp)
     reporter.advance("join")
 
 
