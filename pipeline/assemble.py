@@ -14,9 +14,7 @@ import shutil
 import wave
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Callable, Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from . import loudness, mp3
 from .cache import Cache, UnitAudio
@@ -26,6 +24,11 @@ from .fsutil import atomic_path, temp_path
 from .plan import Unit
 from .tools import run_ffmpeg
 
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy is imported where audio is processed, not at start-up: a render with nothing to do
+# should not pay for it.
 SPEECH_THRESHOLD = 328  # |sample| above 1% of full scale counts as sound
 BITEXACT = ["-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1"]
 
@@ -51,6 +54,8 @@ def convert_jingle(unit: Unit, target: Path) -> None:
 
 def speech_bounds(samples: np.ndarray, threshold: float = SPEECH_THRESHOLD) -> tuple[int, int]:
     """(first, last) sample louder than ``threshold``; (0, 0) if there is none."""
+    import numpy as np
+
     loud = np.flatnonzero(np.abs(samples) > threshold)
     return (int(loud[0]), int(loud[-1])) if len(loud) else (0, 0)
 
@@ -83,7 +88,7 @@ def unit_filters(unit: Unit, raw: np.ndarray, in_rate: int, audio: AudioSettings
 def encode_unit(unit: Unit, wav_path: Path, audio: AudioSettings, cache: Cache) -> UnitAudio:
     """Level and encode one unit (+ its trailing pause) into a cached MP3 unit, in one ffmpeg run."""
     raw, in_rate = read_wav(wav_path)
-    first, last = speech_bounds(np.abs(raw) * 32768)
+    first, last = speech_bounds(abs(raw) * 32768)
     scale = audio.sample_rate / in_rate
     with temp_path(cache.mp3_path(unit.key), suffix=".mp3") as tmp:
         run_ffmpeg(

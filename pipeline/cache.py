@@ -76,8 +76,11 @@ class Cache:
         return path
 
     # -- MP3 units -----------------------------------------------------------------------
-    def unit(self, key: str) -> tuple[UnitAudio | None, str]:
-        """(entry, "") when the unit is cached and intact, else (None, reason)."""
+    def unit(self, key: str, verify: bool = True) -> tuple[UnitAudio | None, str]:
+        """(entry, "") when the unit is cached and intact, else (None, reason).
+
+        ``verify=False`` checks the size only (a truncated file), not the content hash.
+        """
         try:
             meta = json.loads(self._meta_path(key).read_text(encoding="utf-8"))
             entry = UnitAudio(**meta)
@@ -86,6 +89,8 @@ class Cache:
         except (OSError, ValueError, TypeError):
             return None, "corrupt"
         try:
+            if not verify:
+                return (entry, "") if self.mp3_path(key).stat().st_size == entry.size else (None, "corrupt")
             data = self.mp3_path(key).read_bytes()
         except FileNotFoundError:
             return None, "missing"

@@ -14,8 +14,10 @@ speech) — one ffmpeg run per unit, no second pass.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 MIN_SECONDS = 0.45          # BS.1770 needs at least one 400 ms block
 LIMITER_HEADROOM_DB = 1.0   # the limiter works this far below the true-peak ceiling
@@ -25,6 +27,7 @@ LIMITER_MAKEUP = 0.35       # loudness lost per dB of limiting, measured on eSpe
 
 def measure(samples: np.ndarray, rate: int) -> tuple[float | None, float]:
     """(integrated LUFS, or None when too short or silent; sample peak) of mono float samples."""
+    import numpy as np
     import pyebur128
 
     peak = float(np.max(np.abs(samples))) if len(samples) else 0.0
@@ -50,4 +53,6 @@ def unit_gain(target: float, level: tuple[float | None, float], ceiling_db: floa
 
 
 def pcm_to_float(pcm: bytes) -> np.ndarray:
+    import numpy as np
+
     return np.frombuffer(pcm, dtype="<i2").astype(np.float64) / 32768.0

@@ -12,8 +12,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import PIL
-
 from . import mp3
 from .assemble import convert_jingle, encode_unit, encoder_identity, join_units, run_parallel
 from .cache import Cache, UnitAudio
@@ -21,7 +19,6 @@ from .cast import Cast, cast_voices
 from .chapters import Mark, build_chapters, chapter_marks, find_moderator
 from .config import Config, VoiceOverride
 from .errors import EngineError
-from .cover import load_cover, make_cover
 from .fsutil import atomic_path, atomic_write_bytes, sweep_stale
 from .model import Script, Segment, SynthJob, Timeline
 from .plan import Plan, Unit, canonical_hash, file_digest, make_plan
@@ -97,6 +94,8 @@ def prepare(transcript: str | os.PathLike, options: Options, engine: Engine) -> 
     marks, chapter_warnings = chapter_marks(script, plan, settings, moderator)
     for path in [config.cover, *(p for _, p in config.chapters.images)]:
         if path:
+            from .cover import load_cover
+
             load_cover(Path(path))  # InputError naming the file, before any work
     warnings = (*script.warnings, *cast.warnings, *chapter_warnings)
     return Prepared(script, cast, plan, tuple(marks), moderator, tuple(warnings))
@@ -107,12 +106,16 @@ def engine_identity(engine: Engine) -> dict:
     return {k: info[k] for k in ("engine", "engine_version", "espeak_version", "chunk_bytes")}
 
 
-def explain(prepared: Prepared, cache: Cache, output: Path, force: bool = False) -> list[UnitStatus]:
-    """Say for each unit whether it is cached, or why it must be redone (like ``doit info``)."""
+def explain(prepared: Prepared, cache: Cache, output: Path, force: bool = False, verify: bool = True
+            ) -> list[UnitStatus]:
+    """Say for each unit whether it is cached, or why it must be redone (like ``doit info``).
+
+    ``verify=False`` trusts a cached unit of the right size without hashing its contents.
+    """
     previous = {u["ident"]: u for u in (cache.load_episode(output) or {}).get("units", [])}
     statuses = []
     for unit in prepared.plan.units:
-        entry, problem = cache.unit(unit.key)
+        entry, problem = cache.unit(unit.key, verify)
         if force:
             statuses.append(UnitStatus(unit, "forced", True, True))
             continue
@@ -149,10 +152,11 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
     prepared = prepare(transcript, options, engine)                      # parse, cast, plan, chapters
     for w in prepared.warnings:
         reporter.note(w)
-    statuses = explain(prepared, cache, output, options.force)           # what is cached, what not
     episode_key = _episode_key(prepared, options.config)
     if not options.force and _up_to_date(cache, output, episode_key, options.config):
+        statuses = explain(prepared, cache, output, verify=False)
         return Result(output, True, tuple(statuses), 0, 0, None, prepared.warnings, time.monotonic() - started)
+    statuses = explain(prepared, cache, output, options.force)           # what is cached, and why not
 
     synthesize(engine, statuses, cache, options.workers, reporter)      # speech -> WAV
     entries = encode(statuses, cache, options.config, options.workers, reporter)  # WAV -> MP3 units
@@ -224,6 +228,10 @@ def make_timeline(prepared: Prepared, entries: list[UnitAudio], config: Config) 
 def episode_cover(timeline: Timeline, config: Config, output: Path, cache: Cache) -> tuple[bytes, str]:
     """The configured cover, else one generated from the title and speakers (cached);
     also written next to the MP3 (``X.jpg``/``X.png``) for the feed."""
+    import PIL  # Pillow loads only when there is work to do
+
+    from .cover import load_cover, make_cover
+
     if config.cover:
         data, mime = load_cover(Path(config.cover))
     else:
@@ -273,15 +281,13 @@ def _episode_key(prepared: Prepared, config: Config) -> str:
     })
 
 
-def _file_sha(path: Path) -> str | None:
-    h = hashlib.sha256()
+def _file_stamp(path: Path) -> list | None:
+    """Size and modification time: what the up-to-date check compares (a changed file differs)."""
     try:
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
+        st = path.stat()
     except OSError:
         return None
-    return h.hexdigest()
+    return [st.st_size, st.st_mtime_ns]
 
 
 def _up_to_date(cache: Cache, output: Path, episode_key: str, config: Config) -> bool:
@@ -290,14 +296,14 @@ def _up_to_date(cache: Cache, output: Path, episode_key: str, config: Config) ->
         return False
     if not all(sidecar_path(output, kind).is_file() for kind in config.sidecars):
         return False
-    return _file_sha(output) == before.get("sha256")
+    return _file_stamp(output) == before.get("stamp")
 
 
 def _remember(cache: Cache, output: Path, episode_key: str, prepared: Prepared) -> None:
     cache.save_episode(output, {
         "output": str(output.resolve()),
         "episode_key": episode_key,
-        "sha256": _file_sha(output),
+        "stamp": _file_stamp(output),
         "units": [{"ident": u.ident, "key": u.key, "synth_key": u.synth_key,
                    "text": _digest(u.spoken or u.synth_key), "voice": canonical_hash(u.voice)}
                   for u in prepared.plan.units],

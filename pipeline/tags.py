@@ -14,7 +14,6 @@ from mutagen.id3 import (
 )
 from mutagen.id3._tags import save_frame
 
-from .cover import load_cover
 from .model import Timeline
 
 TEXT_ORDER = ("TIT2", "TPE1", "TALB", "TCON", "TDRC", "TYER", "TDAT", "COMM")
@@ -70,6 +69,8 @@ def write_tags(
         if ch.url:
             subs.append(WXXX(encoding=3, desc="chapter url", url=ch.url))
         if ch.image:
+            from .cover import load_cover
+
             data, mime = load_cover(Path(ch.image))
             subs.append(APIC(encoding=3, mime=mime, type=0, desc="chapter image", data=data))
         tag.add(CHAP(element_id=element_id, start_time=ch.start_ms, end_time=ch.end_ms,

@@ -171,13 +171,15 @@ class Pyttsx3Engine:
         """Where the probe's answer is kept: named after what could change it."""
         if self._state_dir is None:
             return None
-        import ctypes.util
         import hashlib
+        import sysconfig
 
         import espeakng_loader
 
-        parts = [metadata.version("pyttsx3"), sys.executable, ctypes.util.find_library("espeak-ng") or "",
-                 espeakng_loader.get_library_path()]
+        arch = sysconfig.get_config_var("MULTIARCH") or ""
+        folders = ("/usr/lib", "/usr/lib64", "/usr/local/lib", f"/usr/lib/{arch}", f"/lib/{arch}")
+        system = [os.path.join(d, _SYSTEM_LIBRARY) for d in folders]
+        parts = [metadata.version("pyttsx3"), sys.executable, *system, espeakng_loader.get_library_path()]
         for path in parts[2:]:
             try:
                 parts.append(str(os.stat(path).st_mtime_ns))
