@@ -20,6 +20,18 @@ _TIME_MARK = re.compile(r"^\s*(?:[A-Z]{2,4}\s+|\d{1,2}:\s*)?\d{1,2}:\d{2}(?::\d{
 _LINK_DEFINITION = re.compile(r"^\s*\[[^\]]+\]:\s*\S+\s*$")
 
 
+def alone_on_line(pattern: re.Pattern, looks_like_name: Callable[[str], bool]) -> SplitLabel:
+    """A ``split_label`` for labels standing alone on a line: ``pattern`` has a ``label`` group."""
+
+    def split_label(line: str) -> Optional[Tuple[str, str]]:
+        match = pattern.match(line)
+        if not match or not looks_like_name(match.group("label")):
+            return None
+        return match.group("label").strip(), ""
+
+    return split_label
+
+
 def read(text: str, split_label: SplitLabel, prelude_label: str | None = None) -> Draft:
     """Read a labelled text; with ``prelude_label`` unlabelled text before the first label is
     that speaker's (a talk before its Q&A), otherwise it is the intro."""

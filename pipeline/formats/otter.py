@@ -19,11 +19,7 @@ NAME = "otter"
 _LABEL = re.compile(r"^(?P<label>[^\s:：][^:：]*?)\s+(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\s*$")
 
 
-def split_label(line: str) -> tuple[str, str] | None:
-    match = _LABEL.match(line)
-    if not match or not looks_like_name(match.group("label")):
-        return None
-    return match.group("label").strip(), ""
+split_label = labelled.alone_on_line(_LABEL, looks_like_name)
 
 
 def detect(text: str) -> int:

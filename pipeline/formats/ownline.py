@@ -28,12 +28,7 @@ _LABEL = re.compile(
 )
 
 
-def split_label(line: str) -> tuple[str, str] | None:
-    """(label, "") if ``line`` is a speaker label standing alone, else None."""
-    match = _LABEL.match(line)
-    if not match or not looks_like_name(match.group("label")):
-        return None
-    return match.group("label").strip(), ""
+split_label = labelled.alone_on_line(_LABEL, looks_like_name)
 
 
 def detect(text: str) -> int:
