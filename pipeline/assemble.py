@@ -52,21 +52,23 @@ def convert_jingle(unit: Unit, target: Path) -> None:
             raise InputError(f"{unit.audio_file}: not a readable audio file ({exc})") from None
 
 
-def speech_bounds(samples: np.ndarray, threshold: float = SPEECH_THRESHOLD) -> tuple[int, int]:
-    """(first, last) sample louder than ``threshold``; (0, 0) if there is none."""
-    import numpy as np
-
-    loud = np.flatnonzero(np.abs(samples) > threshold)
-    return (int(loud[0]), int(loud[-1])) if len(loud) else (0, 0)
+def speech_bounds(samples: np.ndarray, threshold: int = SPEECH_THRESHOLD) -> tuple[int, int]:
+    """(first, last) index of a 16-bit sample louder than ``threshold``; (0, 0) if none is."""
+    loud = (samples > threshold) | (samples < -threshold)
+    if not loud.any():
+        return 0, 0
+    return int(loud.argmax()), int(len(loud) - 1 - loud[::-1].argmax())
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
-    """A 16-bit mono WAV as float samples in [-1, 1], and its rate."""
+    """A 16-bit mono WAV as an int16 array (no float copies: memory stays a few MB a unit)."""
+    import numpy as np
+
     try:
         with wave.open(str(path), "rb") as w:
             if w.getnchannels() != 1 or w.getsampwidth() != 2:
                 raise EngineError(f"{path}: expected 16-bit mono audio")
-            return loudness.pcm_to_float(w.readframes(w.getnframes())), w.getframerate()
+            return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2"), w.getframerate()
     except (wave.Error, EOFError) as exc:
         raise EngineError(f"{path}: unreadable WAV ({exc})") from None
 
@@ -88,7 +90,7 @@ def unit_filters(unit: Unit, raw: np.ndarray, in_rate: int, audio: AudioSettings
 def encode_unit(unit: Unit, wav_path: Path, audio: AudioSettings, cache: Cache) -> UnitAudio:
     """Level and encode one unit (+ its trailing pause) into a cached MP3 unit, in one ffmpeg run."""
     raw, in_rate = read_wav(wav_path)
-    first, last = speech_bounds(abs(raw) * 32768)
+    first, last = speech_bounds(raw)
     scale = audio.sample_rate / in_rate
     with temp_path(cache.mp3_path(unit.key), suffix=".mp3") as tmp:
         run_ffmpeg(
@@ -109,27 +111,37 @@ def encode_unit(unit: Unit, wav_path: Path, audio: AudioSettings, cache: Cache) 
     return entry
 
 
-def run_parallel(items: Sequence, work: Callable, workers: int, on_done: Callable | None = None) -> list:
-    """Run ``work(item)`` on a thread pool (the work is in child processes); results in order.
+class EncodePool:
+    """Encodes units on a thread pool (each encode is an ffmpeg child process) as their WAVs
+    become ready, so encoding overlaps synthesis. Completions are reported by ``drain()`` in
+    the calling thread; the first failure is re-raised there. Leaving the ``with`` block
+    early (an error, Ctrl-C) cancels what has not started."""
 
-    The first failure cancels what has not started and is re-raised; so is Ctrl-C.
-    """
-    if not items:
-        return []
-    results: list = [None] * len(items)
-    pool = ThreadPoolExecutor(max_workers=max(1, workers))
-    try:
-        futures = {pool.submit(work, item): i for i, item in enumerate(items)}
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
-            for f in done:
-                results[futures[f]] = f.result()
-                if on_done:
-                    on_done(items[futures[f]])
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-    return results
+    def __init__(self, audio: AudioSettings, cache: Cache, workers: int, on_done: Callable[[Unit], None]):
+        self.audio, self.cache, self.on_done = audio, cache, on_done
+        self.pool = ThreadPoolExecutor(max_workers=max(1, workers))
+        self.pending: dict = {}
+
+    def __enter__(self) -> EncodePool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, unit: Unit) -> None:
+        wav = self.cache.wav_path(unit.synth_key)
+        self.pending[self.pool.submit(encode_unit, unit, wav, self.audio, self.cache)] = unit
+
+    def drain(self, block: bool = False) -> None:
+        """Report finished encodes; with ``block``, wait until all are finished."""
+        while self.pending:
+            done, _ = wait(self.pending, timeout=None if block else 0, return_when=FIRST_EXCEPTION)
+            if not done:
+                return
+            for future in done:
+                unit = self.pending.pop(future)
+                future.result()
+                self.on_done(unit)
 
 
 def join_units(keys: Sequence[str], entries: Sequence[UnitAudio], cache: Cache, out_path: Path) -> None:

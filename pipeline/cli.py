@@ -43,24 +43,32 @@ class _Group(click.Group):
 
 
 class BarReporter:
-    """Draws one progress bar with ETA per stage on stderr (nothing when quiet)."""
+    """One progress bar with ETA on stderr for all running stages (nothing when quiet).
+
+    Stages may overlap (encoding starts while synthesis runs): the bar counts the steps of
+    every stage announced so far and is redrawn when a stage with steps is added.
+    """
 
     def __init__(self, quiet: bool = False):
         self.quiet = quiet
         self.bar = None
-        self.name = ""
+        self.totals: dict[str, int] = {}
+        self.done = 0
 
     def stage(self, name: str, total: int) -> None:
-        self._close()
         if self.quiet or total <= 0:
             return
-        self.name = name
-        self.bar = click.progressbar(length=total, label=f"{name:<10}", file=sys.stderr, show_eta=True,
-                                     show_pos=True, width=30)
+        self.totals[name] = total
+        self._close()
+        self.bar = click.progressbar(length=sum(self.totals.values()), label=" + ".join(self.totals),
+                                     file=sys.stderr, show_eta=True, show_pos=True, width=30)
         self.bar.__enter__()
+        if self.done:
+            self.bar.update(self.done)
 
     def advance(self, name: str, n: int = 1) -> None:
-        if self.bar is not None and name == self.name:
+        if self.bar is not None and name in self.totals:
+            self.done += n
             self.bar.update(n)
 
     def note(self, message: str) -> None:

@@ -26,15 +26,18 @@ LIMITER_MAKEUP = 0.35       # loudness lost per dB of limiting, measured on eSpe
 
 
 def measure(samples: np.ndarray, rate: int) -> tuple[float | None, float]:
-    """(integrated LUFS, or None when too short or silent; sample peak) of mono float samples."""
+    """(integrated LUFS, or None when too short or silent; sample peak in [0, 1]) of mono
+    16-bit samples."""
     import numpy as np
     import pyebur128
 
-    peak = float(np.max(np.abs(samples))) if len(samples) else 0.0
+    if len(samples) == 0:
+        return None, 0.0
+    peak = max(int(samples.max()), -int(samples.min())) / 32768
     if len(samples) < MIN_SECONDS * rate:
         return None, peak
     state = pyebur128.R128State(1, rate, pyebur128.MeasurementMode.MODE_I)
-    state.add_frames(np.ascontiguousarray(samples, dtype=np.float64), len(samples))
+    state.add_frames(np.ascontiguousarray(samples, dtype=np.int16), len(samples))
     value = float(pyebur128.get_loudness_global(state))
     return (value if math.isfinite(value) else None), peak
 
@@ -50,9 +53,3 @@ def unit_gain(target: float, level: tuple[float | None, float], ceiling_db: floa
         if over > 0:
             gain += LIMITER_MAKEUP * over
     return max(-MAX_BOOST_DB, min(MAX_BOOST_DB, gain))
-
-
-def pcm_to_float(pcm: bytes) -> np.ndarray:
-    import numpy as np
-
-    return np.frombuffer(pcm, dtype="<i2").astype(np.float64) / 32768.0

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import mp3
-from .assemble import convert_jingle, encode_unit, encoder_identity, join_units, run_parallel
+from .assemble import EncodePool, convert_jingle, encoder_identity, join_units
 from .cache import Cache, UnitAudio
 from .cast import Cast, cast_voices
 from .chapters import Mark, build_chapters, chapter_marks, find_moderator
@@ -158,8 +158,7 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
         return Result(output, True, tuple(statuses), 0, 0, None, prepared.warnings, time.monotonic() - started)
     statuses = explain(prepared, cache, output, options.force)           # what is cached, and why not
 
-    synthesize(engine, statuses, cache, options.workers, reporter)      # speech -> WAV
-    entries = encode(statuses, cache, options.config, options.workers, reporter)  # WAV -> MP3 units
+    entries = produce(engine, statuses, cache, options.config, options.workers, reporter)  # speech -> MP3 units
     timeline = make_timeline(prepared, entries, options.config)         # frame counts -> times
     cover = episode_cover(timeline, options.config, output, cache)      # artwork (X.jpg)
     write_episode(prepared, entries, timeline, cover, cache, output, options.config, reporter)  # tags + join
@@ -171,26 +170,42 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
                   sum(s.encode for s in statuses), timeline, prepared.warnings, time.monotonic() - started)
 
 
-def synthesize(engine: Engine, statuses: list[UnitStatus], cache: Cache, workers: int, reporter: Reporter) -> None:
-    todo = {s.unit.synth_key: s.unit for s in statuses if s.synthesize}   # same speech once
-    reporter.stage("synthesize", len(todo))
-    jobs = []
-    for unit in todo.values():
-        if unit.kind == "jingle":
-            convert_jingle(unit, cache.wav_target(unit.synth_key))
-            reporter.advance("synthesize")
-        else:
-            jobs.append(SynthJob(text=unit.spoken, voice=unit.voice, out_path=str(cache.wav_target(unit.synth_key))))
-    engine.synthesize(jobs, workers=workers, on_done=lambda job: reporter.advance("synthesize"))
-
-
-def encode(statuses: list[UnitStatus], cache: Cache, config: Config, workers: int, reporter: Reporter
-           ) -> list[UnitAudio]:
-    todo = list({s.unit.key: s.unit for s in statuses if s.encode}.values())
-    reporter.stage("encode", len(todo))
+def produce(engine: Engine, statuses: list[UnitStatus], cache: Cache, config: Config, workers: int,
+            reporter: Reporter) -> list[UnitAudio]:
+    """Synthesize the missing speech and encode the missing MP3 units, overlapped: a unit is
+    encoded as soon as its WAV lands. Longest texts go first, so no core idles at the end."""
     workers = workers if workers > 0 else (os.cpu_count() or 1)
-    run_parallel(todo, lambda u: encode_unit(u, cache.wav_path(u.synth_key), config.audio, cache), workers,
-                 on_done=lambda u: reporter.advance("encode"))
+    to_speak = {s.unit.synth_key: s.unit for s in statuses if s.synthesize}        # same speech once
+    to_encode = {s.unit.key: s.unit for s in statuses if s.encode}                 # same unit once
+    waiting: dict[str, list[Unit]] = {}
+    for unit in to_encode.values():
+        waiting.setdefault(unit.synth_key, []).append(unit)
+    reporter.stage("synthesize", len(to_speak))
+    reporter.stage("encode", len(to_encode))
+
+    with EncodePool(config.audio, cache, workers, lambda u: reporter.advance("encode")) as pool:
+        def spoken(synth_key: str) -> None:
+            reporter.advance("synthesize")
+            for unit in waiting.pop(synth_key, []):
+                pool.submit(unit)
+            pool.drain()
+
+        for key in [k for k in waiting if k not in to_speak]:                      # speech already cached
+            spoken_units = waiting.pop(key)
+            for unit in spoken_units:
+                pool.submit(unit)
+        jobs = []
+        for unit in sorted(to_speak.values(), key=lambda u: -len(u.spoken)):
+            if unit.kind == "jingle":
+                convert_jingle(unit, cache.wav_target(unit.synth_key))
+                spoken(unit.synth_key)
+            else:
+                jobs.append(SynthJob(text=unit.spoken, voice=unit.voice,
+                                     out_path=str(cache.wav_target(unit.synth_key)),
+                                     extra={"synth_key": unit.synth_key}))
+        engine.synthesize(jobs, workers=workers, on_done=lambda job: spoken(job.extra["synth_key"]))
+        pool.drain(block=True)
+
     entries = []
     for s in statuses:
         entry, problem = cache.unit(s.unit.key)

@@ -10,7 +10,7 @@ from pipeline.loudness import LIMITER_MAKEUP, measure, unit_gain
 
 def tone(db_fs: float, seconds: float = 2.0, rate: int = 22050) -> np.ndarray:
     t = np.arange(int(seconds * rate)) / rate
-    return 10 ** (db_fs / 20) * np.sin(2 * np.pi * 1000 * t)
+    return np.round(32767 * 10 ** (db_fs / 20) * np.sin(2 * np.pi * 1000 * t)).astype(np.int16)
 
 
 def test_meter_on_a_1khz_tone():
@@ -22,7 +22,7 @@ def test_meter_on_a_1khz_tone():
 
 def test_too_short_or_silent_is_unmeasured():
     assert measure(tone(-20.0, seconds=0.2), 22050)[0] is None
-    assert measure(np.zeros(22050), 22050)[0] is None
+    assert measure(np.zeros(22050, dtype=np.int16), 22050)[0] is None
     assert unit_gain(-16.0, (None, 0.5)) == 0.0
 
 
