@@ -1,10 +1,10 @@
 """Assemble: encode each unit to MP3 (in parallel), then join the units at frame level.
 
-Each unit is encoded once, on its own, as bare MPEG-1 Layer III frames (no ID3 tag, no
-Xing frame) and cached. The episode is the frame-level join of the units through ffmpeg's
-concat demuxer with ``-c copy`` (which writes the Info frame players need for duration and
-seeking), so an edit re-encodes only the units it touches. Timings come from frame counts
-(see ``mp3.py``), never from PCM lengths. The whole episode is never held in memory.
+Each unit is leveled and encoded once, on its own, as bare MPEG-1 Layer III frames (no ID3
+tag, no Xing frame) and cached. The episode is an Info frame (for duration and seeking)
+followed by the units' frames, so an edit re-encodes only the units it touches. Timings
+come from frame counts (see ``mp3.py``), never from PCM lengths. The whole episode is never
+held in memory: one unit per worker at a time.
 """
 
 from __future__ import annotations
@@ -34,10 +34,10 @@ BITEXACT = ["-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-
 
 
 def encoder_identity() -> dict:
-    """What, besides the settings, decides the encoded bytes: the encoder build."""
-    from .tools import ffmpeg
+    """What, besides the settings, decides the encoded bytes: the libraries that make them."""
+    from importlib.metadata import version
 
-    return {"ffmpeg": ffmpeg().version}
+    return {name: version(name) for name in ("lameenc", "soxr", "pyebur128", "numpy")}
 
 
 def convert_jingle(unit: Unit, target: Path) -> None:
@@ -73,40 +73,53 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
         raise EngineError(f"{path}: unreadable WAV ({exc})") from None
 
 
-def unit_filters(unit: Unit, raw: np.ndarray, in_rate: int, audio: AudioSettings) -> str:
-    """The ffmpeg filter chain for one unit: level it, add its pause, resample, limit peaks."""
-    if audio.loudness is None:
-        return f"apad=pad_dur={unit.pause_ms / 1000:.3f},aresample={audio.sample_rate}"
-    ceiling_db = audio.true_peak - loudness.LIMITER_HEADROOM_DB
-    gain = loudness.unit_gain(audio.loudness, loudness.measure(raw, in_rate), ceiling_db)
-    return ",".join([
-        f"volume={gain:.2f}dB",
-        f"apad=pad_dur={unit.pause_ms / 1000:.3f}",
-        f"aresample={audio.sample_rate}",
-        f"alimiter=limit={10 ** (ceiling_db / 20):.4f}:level=disabled:latency=1",
-    ])
+def unit_pcm(raw: np.ndarray, in_rate: int, pause_ms: int, audio: AudioSettings) -> np.ndarray:
+    """The unit's final 16-bit samples: its speech and pause, leveled (at the engine's rate,
+    where there are fewer samples to work on) and resampled (soxr)."""
+    import numpy as np
+    import soxr
+
+    pause = np.zeros(round(pause_ms * in_rate / 1000), dtype=np.float32)
+    speech = np.concatenate([raw.astype(np.float32) / 32768, pause])
+    if audio.loudness is not None:
+        speech = loudness.level(speech, in_rate, audio.loudness, audio.true_peak)
+    out = soxr.resample(speech, in_rate, audio.sample_rate) if in_rate != audio.sample_rate else speech
+    pcm = np.clip(np.round(out * 32768), -32768, 32767).astype(np.int16)
+    return np.repeat(pcm, audio.channels) if audio.channels > 1 else pcm
+
+
+def lame_encode(pcm: np.ndarray, audio: AudioSettings) -> bytes:
+    """Bare MPEG-1 Layer III frames (no tag, no Xing frame) from LAME, in this process."""
+    import lameenc
+
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(audio.bitrate)
+    encoder.set_in_sample_rate(audio.sample_rate)
+    encoder.set_out_sample_rate(audio.sample_rate)
+    encoder.set_channels(audio.channels)
+    encoder.set_quality(audio.quality)
+    return bytes(encoder.encode(pcm.tobytes()) + encoder.flush())
 
 
 def encode_unit(unit: Unit, wav_path: Path, audio: AudioSettings, cache: Cache) -> UnitAudio:
-    """Level and encode one unit (+ its trailing pause) into a cached MP3 unit, in one ffmpeg run."""
+    """Level and encode one unit (+ its trailing pause) into a cached MP3 unit.
+
+    Resampling (soxr), leveling (numpy, libebur128) and encoding (LAME) run in this process,
+    in C code that releases the GIL, so a thread per core encodes in parallel with no
+    process start-up per unit.
+    """
     raw, in_rate = read_wav(wav_path)
     first, last = speech_bounds(raw)
+    data = lame_encode(unit_pcm(raw, in_rate, unit.pause_ms, audio), audio)
+    try:
+        frames = mp3.count_frames(data)
+    except mp3.FrameError as exc:
+        raise EngineError(f"encoder output for unit {unit.ident} is not clean MP3: {exc}") from None
     scale = audio.sample_rate / in_rate
+    entry = UnitAudio(frames=frames, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                      onset=round(first * scale), end=round(last * scale))
     with temp_path(cache.mp3_path(unit.key), suffix=".mp3") as tmp:
-        run_ffmpeg(
-            ["-y", "-i", str(wav_path), "-af", unit_filters(unit, raw, in_rate, audio),
-             "-ac", str(audio.channels), "-c:a", "libmp3lame", "-b:a", f"{audio.bitrate}k",
-             "-compression_level", str(audio.quality),
-             "-write_xing", "0", "-id3v2_version", "0", *BITEXACT, "-f", "mp3", str(tmp)],
-            what=f"unit {unit.ident}",
-        )
-        data = tmp.read_bytes()
-        try:
-            frames = mp3.count_frames(data)
-        except mp3.FrameError as exc:
-            raise EngineError(f"encoder output for unit {unit.ident} is not clean MP3: {exc}") from None
-        entry = UnitAudio(frames=frames, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                          onset=round(first * scale), end=round(last * scale))
+        tmp.write_bytes(data)
         cache.store_unit(unit.key, tmp, entry)
     return entry
 
