@@ -73,24 +73,25 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
         raise EngineError(f"{path}: unreadable WAV ({exc})") from None
 
 
-def unit_pcm(raw: np.ndarray, in_rate: int, pause_ms: int, audio: AudioSettings) -> np.ndarray:
-    """The unit's final 16-bit samples: its speech and pause, leveled (at the engine's rate,
-    where there are fewer samples to work on) and resampled (soxr)."""
+def leveled(raw: np.ndarray, in_rate: int, pause_ms: int, audio: AudioSettings) -> np.ndarray:
+    """The unit's speech and pause as float32 at the engine's rate, leveled (there are fewer
+    samples to work on before resampling)."""
     import numpy as np
-    import soxr
 
-    pause = np.zeros(round(pause_ms * in_rate / 1000), dtype=np.float32)
-    speech = np.concatenate([raw.astype(np.float32) / 32768, pause])
+    speech = np.zeros(len(raw) + round(pause_ms * in_rate / 1000), dtype=np.float32)
+    speech[: len(raw)] = raw
+    speech /= 32768
     if audio.loudness is not None:
         speech = loudness.level(speech, in_rate, audio.loudness, audio.true_peak)
-    out = soxr.resample(speech, in_rate, audio.sample_rate) if in_rate != audio.sample_rate else speech
-    pcm = np.clip(np.round(out * 32768), -32768, 32767).astype(np.int16)
-    return np.repeat(pcm, audio.channels) if audio.channels > 1 else pcm
+    return speech
 
 
-def lame_encode(pcm: np.ndarray, audio: AudioSettings) -> bytes:
-    """Bare MPEG-1 Layer III frames (no tag, no Xing frame) from LAME, in this process."""
+def lame_encode(samples: np.ndarray, in_rate: int, audio: AudioSettings) -> bytes:
+    """Resample (soxr) and encode (LAME) float samples, a second at a time so memory stays
+    small, into bare MPEG-1 Layer III frames (no tag, no Xing frame)."""
     import lameenc
+    import numpy as np
+    import soxr
 
     encoder = lameenc.Encoder()
     encoder.set_bit_rate(audio.bitrate)
@@ -98,7 +99,17 @@ def lame_encode(pcm: np.ndarray, audio: AudioSettings) -> bytes:
     encoder.set_out_sample_rate(audio.sample_rate)
     encoder.set_channels(audio.channels)
     encoder.set_quality(audio.quality)
-    return bytes(encoder.encode(pcm.tobytes()) + encoder.flush())
+    stream = soxr.ResampleStream(in_rate, audio.sample_rate, 1, dtype="float32") \
+        if in_rate != audio.sample_rate else None
+    out = bytearray()
+    for start in range(0, max(len(samples), 1), in_rate):
+        chunk = samples[start:start + in_rate]
+        if stream is not None:
+            chunk = stream.resample_chunk(chunk, last=start + in_rate >= len(samples))
+        pcm = np.clip(np.rint(chunk * 32768), -32768, 32767).astype(np.int16)
+        out += encoder.encode(np.repeat(pcm, audio.channels) if audio.channels > 1 else pcm)
+    out += encoder.flush()
+    return bytes(out)
 
 
 def encode_unit(unit: Unit, wav_path: Path, audio: AudioSettings, cache: Cache) -> UnitAudio:
@@ -110,7 +121,7 @@ def encode_unit(unit: Unit, wav_path: Path, audio: AudioSettings, cache: Cache) 
     """
     raw, in_rate = read_wav(wav_path)
     first, last = speech_bounds(raw)
-    data = lame_encode(unit_pcm(raw, in_rate, unit.pause_ms, audio), audio)
+    data = lame_encode(leveled(raw, in_rate, unit.pause_ms, audio), in_rate, audio)
     try:
         frames = mp3.count_frames(data)
     except mp3.FrameError as exc:
@@ -124,6 +135,13 @@ def encode_unit(unit: Unit, wav_path: Path, audio: AudioSettings, cache: Cache) 
     return entry
 
 
+def _load_audio_libraries() -> None:
+    import lameenc  # noqa: F401
+    import numpy  # noqa: F401
+    import pyebur128  # noqa: F401
+    import soxr  # noqa: F401
+
+
 class EncodePool:
     """Encodes units on a thread pool (each encode is an ffmpeg child process) as their WAVs
     become ready, so encoding overlaps synthesis. Completions are reported by ``drain()`` in
@@ -134,6 +152,7 @@ class EncodePool:
         self.audio, self.cache, self.on_done = audio, cache, on_done
         self.pool = ThreadPoolExecutor(max_workers=max(1, workers))
         self.pending: dict = {}
+        self.pool.submit(_load_audio_libraries)  # while the first speech is being synthesized
 
     def __enter__(self) -> EncodePool:
         return self

@@ -85,8 +85,9 @@ def limit(samples: np.ndarray, ceiling: float, rate: int) -> np.ndarray:
     held = sliding_min(block_need, before=-(-int(RELEASE_S * rate) // size), after=1)
     previous = np.concatenate([[1.0], held[:-1]]).astype(samples.dtype)
     ramp = (np.arange(size, dtype=samples.dtype) + 1) / size
-    gain = (previous[:, None] + (held - previous)[:, None] * ramp).ravel()[:n]
-    return samples * np.minimum(gain, need[:n])
+    grid = need.reshape(blocks, size)
+    np.minimum(grid, previous[:, None] + (held - previous)[:, None] * ramp, out=grid)  # the gain, in place
+    return samples * need[:n]
 
 
 def level(samples: np.ndarray, rate: int, target: float, true_peak: float) -> np.ndarray:

@@ -191,8 +191,7 @@ def produce(engine: Engine, statuses: list[UnitStatus], cache: Cache, config: Co
             pool.drain()
 
         for key in [k for k in waiting if k not in to_speak]:                      # speech already cached
-            spoken_units = waiting.pop(key)
-            for unit in spoken_units:
+            for unit in waiting.pop(key):
                 pool.submit(unit)
         jobs = []
         for unit in sorted(to_speak.values(), key=lambda u: -len(u.spoken)):

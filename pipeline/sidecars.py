@@ -143,6 +143,11 @@ def split_text(text: str, width: int = LINE_WIDTH, max_lines: int = MAX_LINES,
         return prefix if not chunks else ""
 
     def fits(piece: str) -> bool:
+        length = len(pre()) + len(piece)
+        if length <= width:
+            return True          # one line
+        if length > width * max_lines:
+            return False         # more characters than the lines can hold
         return len(_wrap(piece, width, pre())) <= max_lines
 
     for sentence in _sentences(text):

@@ -179,7 +179,7 @@ class Pyttsx3Engine:
         arch = sysconfig.get_config_var("MULTIARCH") or ""
         folders = ("/usr/lib", "/usr/lib64", "/usr/local/lib", f"/usr/lib/{arch}", f"/lib/{arch}")
         system = [os.path.join(d, _SYSTEM_LIBRARY) for d in folders]
-        parts = [metadata.version("pyttsx3"), sys.executable, *system, espeakng_loader.get_library_path()]
+        parts = [metadata.version("pyttsx3"), os.path.realpath(sys.executable), *system, espeakng_loader.get_library_path()]
         for path in parts[2:]:
             try:
                 parts.append(str(os.stat(path).st_mtime_ns))
