@@ -41,15 +41,26 @@ def encoder_identity() -> dict:
 
 
 def convert_jingle(unit: Unit, target: Path) -> None:
-    """Decode an intro/outro audio file into a mono WAV for encoding like any unit."""
+    """Bring an intro/outro audio file into the engine's format (16-bit mono WAV at 22,050 Hz),
+    so it is leveled, encoded and joined like any unit: ffmpeg decodes whatever the file is,
+    pydub converts channels, rate and sample width."""
+    import warnings
+
+    with warnings.catch_warnings():  # pydub warns at import (no ffmpeg on PATH; audioop)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from pydub import AudioSegment
+
     if not unit.audio_file or not Path(unit.audio_file).is_file():
         raise InputError(f"{unit.audio_file}: audio file not found")
-    with atomic_path(target, suffix=".wav") as tmp:
+    with temp_path(target, suffix=".wav") as decoded, atomic_path(target, suffix=".wav") as tmp:
         try:
-            run_ffmpeg(["-y", "-i", unit.audio_file, "-vn", "-ac", "1", "-ar", "22050", "-c:a", "pcm_s16le",
-                        *BITEXACT, "-f", "wav", str(tmp)], what=unit.audio_file)
+            run_ffmpeg(["-y", "-i", unit.audio_file, "-vn", "-c:a", "pcm_s16le", *BITEXACT, "-f", "wav",
+                        str(decoded)], what=unit.audio_file)
         except EngineError as exc:
             raise InputError(f"{unit.audio_file}: not a readable audio file ({exc})") from None
+        sound = AudioSegment.from_wav(str(decoded)).set_channels(1).set_frame_rate(22050).set_sample_width(2)
+        sound.export(str(tmp), format="wav")
 
 
 def speech_bounds(samples: np.ndarray, threshold: int = SPEECH_THRESHOLD) -> tuple[int, int]:

@@ -51,12 +51,13 @@ class BarReporter:
 
     def __init__(self, quiet: bool = False):
         self.quiet = quiet
+        self.draw = not quiet and sys.stderr.isatty()  # no bars in logs and pipes
         self.bar = None
         self.totals: dict[str, int] = {}
         self.done = 0
 
     def stage(self, name: str, total: int) -> None:
-        if self.quiet or total <= 0:
+        if not self.draw or total <= 0:
             return
         self.totals[name] = total
         self._close()

@@ -98,7 +98,7 @@ def make_plan(script: Script, cast: Cast, config: Config, engine_identity: dict,
 
     if config.intro_audio:
         rows.append(dict(ident="jingle:intro", kind="jingle", speaker="", text="", audio_file=config.intro_audio,
-                         pause_ms=0))
+                         pause_ms=pauses.paragraph_ms))
     intro = intro_paragraphs(script, title)
     for i, text in enumerate(intro):
         last = i == len(intro) - 1

@@ -169,3 +169,30 @@ def test_speakers_are_level_matched(seed_render, seed_audio):
               for name, p in parts.items()}
     assert len(levels) == 6  # five speakers and the narrator
     assert max(levels.values()) - min(levels.values()) <= 1.0, levels
+
+
+def test_jingles_are_converted_and_joined(tmp_path):
+    """A stereo 48 kHz MP3 jingle before the intro and after the outro, from the config."""
+    from conftest import SAMPLE
+    from pipeline.config import load_config
+
+    jingle = tmp_path / "jingle.mp3"
+    subprocess.run([tools.ffmpeg().path, "-v", "error", "-f", "lavfi", "-i",
+                    "sine=frequency=660:duration=1.5:sample_rate=48000", "-ac", "2", "-b:a", "128k", str(jingle)],
+                   check=True)
+    (tmp_path / "episode.yaml").write_text("intro: {audio: jingle.mp3}\noutro: {audio: jingle.mp3}\n")
+    config = load_config(tmp_path / "episode.yaml")
+    plain = render(SAMPLE, Options(output=tmp_path / "plain.mp3", cache_root=str(tmp_path / "cache")))
+    result = render(SAMPLE, Options(output=tmp_path / "j.mp3", cache_root=str(tmp_path / "cache"), config=config))
+    # two 1.5 s jingles, a pause after the first, and up to a few frames of encoder padding each
+    assert abs(result.timeline.duration_ms - plain.timeline.duration_ms - (3000 + 450)) < 150
+    audio = decode(result.output)
+    # the intro's speech now starts after the 1.5 s jingle and a pause, and the tone is before it
+    first_speech = result.timeline.segments[0].start_ms
+    assert first_speech >= 1500 + 400
+    assert abs(speech_onset_ms(audio, first_speech) - first_speech) <= 50
+    assert abs(audio[: RATE]).max() > 3000
+    assert result.timeline.chapters[0].start_ms == 0
+    proc = subprocess.run([tools.ffmpeg().path, "-v", "error", "-i", str(result.output), "-f", "null", "-"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stderr == ""
