@@ -150,3 +150,49 @@ def test_two_renders_at_once_both_finish(transcript, tmp_path):
         _, err = p.communicate(timeout=300)
         assert p.returncode == 0, err
     assert out.read_bytes() == reference
+
+
+def test_ctrl_c_exits_130_and_leaves_no_output(tmp_path):
+    from conftest import SEED
+
+    out, cache = tmp_path / "ep.mp3", tmp_path / "cache"
+    proc = subprocess.Popen(_render_cmd(SEED, out, cache), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "Error: interrupted; no partial output was left behind"
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".ep.mp3")] == []
+
+
+def test_watch_rerenders_on_save(transcript, tmp_path):
+    out = tmp_path / "ep.mp3"
+    cmd = [sys.executable, "-m", "pipeline.cli", "watch", str(transcript), "-o", str(out),
+           "--cache-dir", str(tmp_path / "cache"), "--interval", "0.2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+
+        def wait_for(word: str) -> None:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                line = proc.stdout.readline()
+                lines.append(line)
+                if word in line:
+                    return
+            raise AssertionError(f"no {word!r} in {lines}")
+
+        wait_for("rendered (")
+        wait_for("Watching")
+        first = out.read_bytes()
+        time.sleep(0.3)
+        edit(transcript, EDIT_FROM, EDIT_TO)
+        os.utime(transcript)  # a save moves the mtime
+        wait_for("rendered (1 synthesized, 1 encoded)")
+        assert out.read_bytes() != first
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0
