@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -319,8 +319,3 @@ def _numbered(r: _Reader, value: Any, key: str) -> tuple[tuple[int, str], ...]:
     elif value is not None:
         raise r.fail(key, f"expected a list or a mapping of chapter number to text, got {_describe(value)}")
     return tuple(sorted(items))
-
-
-def with_overrides(config: Config, **changes: Any) -> Config:
-    """A copy of ``config`` with command-line overrides applied (None values ignored)."""
-    return replace(config, **{k: v for k, v in changes.items() if v is not None})

@@ -27,7 +27,7 @@ LOOKAHEAD_S = 0.005         # the limiter starts pulling this long before a peak
 RELEASE_S = 0.050           # and holds for this long after it
 MAX_BOOST_DB = 24.0
 LEVEL_PASSES = 6            # corrections after limiting (each: limit and measure again)
-LEVEL_TOLERANCE = 0.2       # LU
+LEVEL_TOLERANCE = 0.3       # LU
 LIMITED_SLOPE = 0.4         # LU gained per dB of gain once the limiter works (first guess)
 
 

@@ -9,7 +9,7 @@ import datetime as _dt
 import hashlib
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import mp3
@@ -29,9 +29,9 @@ from .transcript import parse
 from .tts import Engine, get_engine
 
 # Why a unit is (re)done, in the words --explain prints.
-CACHED, NEW, TEXT, VOICE, SETTINGS, MISSING, CORRUPT = (
+CACHED, NEW, TEXT, VOICE, SETTINGS, MISSING, CORRUPT, FORCED = (
     "cached", "new", "text changed", "voice changed", "settings changed",
-    "cache entry missing", "cache entry corrupt",
+    "cache entry missing", "cache entry corrupt", "forced",
 )
 
 
@@ -90,7 +90,7 @@ def prepare(transcript: str | os.PathLike, options: Options, engine: Engine) -> 
     moderator = find_moderator(script, config.moderator)
     settings = config.chapters
     if options.chapter_mode:
-        settings = type(settings)(mode=options.chapter_mode, titles=settings.titles)
+        settings = replace(settings, mode=options.chapter_mode)
     marks, chapter_warnings = chapter_marks(script, plan, settings, moderator)
     for path in [config.cover, *(p for _, p in config.chapters.images)]:
         if path:
@@ -115,10 +115,10 @@ def explain(prepared: Prepared, cache: Cache, output: Path, force: bool = False,
     previous = {u["ident"]: u for u in (cache.load_episode(output) or {}).get("units", [])}
     statuses = []
     for unit in prepared.plan.units:
-        entry, problem = cache.unit(unit.key, verify)
         if force:
-            statuses.append(UnitStatus(unit, "forced", True, True))
+            statuses.append(UnitStatus(unit, FORCED, True, True))
             continue
+        entry, problem = cache.unit(unit.key, verify)
         if entry is not None:
             statuses.append(UnitStatus(unit, CACHED, False, False))
             continue
@@ -215,12 +215,12 @@ def produce(engine: Engine, statuses: list[UnitStatus], cache: Cache, config: Co
 
 
 def make_timeline(prepared: Prepared, entries: list[UnitAudio], config: Config) -> Timeline:
+    """Every time in the episode, from the units' frame counts and speech bounds."""
     rate = config.audio.sample_rate
-    starts, segments, onsets = [], [], []
+    segments, onsets = [], []
     frames_before = 0
     for unit, entry in zip(prepared.plan.units, entries):
         start = mp3.unit_start_sample(frames_before)
-        starts.append(start)
         onsets.append(mp3.ms(start + entry.onset, rate))
         if unit.kind != "jingle" and entry.end > entry.onset:
             segments.append(Segment(unit.speaker, unit.text, mp3.ms(start + entry.onset, rate),

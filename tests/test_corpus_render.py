@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -13,8 +12,7 @@ from pipeline import tools
 from pipeline.cli import cli
 
 CORPUS = SHARED / "corpus" / "real"
-FILES = sorted(p for p in CORPUS.glob("*") if p.suffix != ".md" or p.name != "SOURCES.md")
-FILES = [p for p in FILES if "_companion" not in p.name and p.name != "SOURCES.md"]
+FILES = sorted(p for p in CORPUS.glob("*") if "_companion" not in p.name and p.name != "SOURCES.md")
 
 
 @pytest.fixture
