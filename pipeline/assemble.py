@@ -24,11 +24,11 @@ from .fsutil import atomic_path, temp_path
 from .plan import Unit
 from .tools import run_ffmpeg
 
+# numpy (and the audio libraries) are imported where audio is processed, not at start-up:
+# a render with nothing to do should not pay for them.
 if TYPE_CHECKING:
     import numpy as np
 
-# numpy is imported where audio is processed, not at start-up: a render with nothing to do
-# should not pay for it.
 SPEECH_THRESHOLD = 328  # |sample| above 1% of full scale counts as sound
 BITEXACT = ["-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1"]
 

@@ -265,7 +265,8 @@ def write_episode(prepared: Prepared, entries: list[UnitAudio], timeline: Timeli
     """Write the tag, then the joined units, to a temp file, then move it into place."""
     reporter.stage("join", 1)
     with atomic_path(output, suffix=".mp3") as tmp:
-        write_tags(tmp, timeline, album=config.album, date=_date(prepared.script, config), cover=cover,
+        write_tags(tmp, timeline, album=config.album, author=config.author, date=_date(prepared.script, config),
+                   cover=cover,
                    comment=config.comment or f"Rendered by panelcast from {Path(prepared.script.source).name}")
         join_units([u.key for u in prepared.plan.units], entries, cache, tmp)
     reporter.advance("join")

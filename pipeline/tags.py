@@ -10,13 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from mutagen.id3 import (
-    APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE1, WXXX, CTOCFlags,
+    APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE1, TPE2, WXXX, CTOCFlags,
 )
 from mutagen.id3._tags import save_frame
 
 from .model import Timeline
 
-TEXT_ORDER = ("TIT2", "TPE1", "TALB", "TCON", "TDRC", "TYER", "TDAT", "COMM")
+TEXT_ORDER = ("TIT2", "TPE1", "TPE2", "TALB", "TCON", "TDRC", "TYER", "TDAT", "COMM")
 
 
 class _OrderedID3(ID3):
@@ -46,6 +46,7 @@ def write_tags(
     timeline: Timeline,
     *,
     album: str | None = None,
+    author: str | None = None,
     date: str | None = None,
     comment: str | None = None,
     cover: tuple[bytes, str] | None = None,
@@ -55,6 +56,8 @@ def write_tags(
     tag.add(TIT2(encoding=3, text=[timeline.title]))
     if timeline.speakers:
         tag.add(TPE1(encoding=3, text=list(timeline.speakers)))
+    if author:
+        tag.add(TPE2(encoding=3, text=[author]))
     tag.add(TALB(encoding=3, text=[album or timeline.title]))
     tag.add(TCON(encoding=3, text=["Podcast"]))
     if date:

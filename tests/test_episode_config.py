@@ -28,11 +28,12 @@ def test_cover_chapter_art_links_and_no_sidecars(tmp_path):
     (tmp_path / "episode.yaml").write_text(
         "cover: cover.png\n"
         "chapters:\n  images: {1: q1.jpg}\n  urls: {1: 'https://example.org/q1'}\n  titles: {0: Welcome}\n"
-        "sidecars: [chapters]\n", encoding="utf-8")
+        "sidecars: [chapters]\nauthor: Harbour Radio\n", encoding="utf-8")
     out = tmp_path / "ep.mp3"
     render(SAMPLE, Options(output=out, cache_root=str(tmp_path / "cache"),
                            config=load_config(tmp_path / "episode.yaml")))
     tags = ID3(str(out))
+    assert tags["TPE2"].text == ["Harbour Radio"]
     (cover,) = tags.getall("APIC")
     assert cover.type == 3 and cover.mime == "image/png" and cover.data == (tmp_path / "cover.png").read_bytes()
     chaps = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
