@@ -143,7 +143,8 @@ def read_episode(path: Path) -> Episode:
         duration_s=float(audio.info.length),
         published=published,
         album=_text_frame(tags, "TALB"),
-        artist=_text_frame(tags, "TPE1", joiner=", "),  # panelcast stores every speaker
+        # the album artist (the configured author) if there is one, else every speaker
+        artist=_text_frame(tags, "TPE2") or _text_frame(tags, "TPE1", joiner=", "),
         comment=comment,
     )
 
