@@ -25,11 +25,11 @@ def run(tmp_path, monkeypatch):
 def test_help_lists_commands_and_exit_codes(run):
     result = run("--help")
     assert result.exit_code == 0
-    for word in ("render", "inspect", "voices", "doctor", "cache", "watch", "Exit codes"):
+    for word in ("render", "inspect", "voices", "doctor", "cache", "watch", "feed", "serve", "Exit codes"):
         assert word in result.output
 
 
-@pytest.mark.parametrize("command", ["render", "inspect", "voices", "doctor", "watch", "cache"])
+@pytest.mark.parametrize("command", ["render", "inspect", "voices", "doctor", "watch", "cache", "feed", "serve"])
 def test_every_command_has_help(run, command):
     result = run(command, "--help")
     assert result.exit_code == 0
@@ -131,3 +131,13 @@ def test_cache_commands(run, tmp_path):
     assert pruned.exit_code == 0 and pruned.output.startswith("Removed ")
     assert int(pruned.output.split()[1]) > 0
     assert run("cache", "clear").exit_code == 0
+
+
+def test_feed_command(run, tmp_path):
+    out = tmp_path / "show" / "sample.mp3"
+    assert run("render", SAMPLE, "-o", out, "-q").exit_code == 0
+    result = run("feed", out.parent, "--base-url", "https://example.org/show/")
+    assert result.exit_code == 0 and result.output == f"Wrote {out.parent / 'feed.xml'}\n"
+    assert "https://example.org/show/sample.mp3" in (out.parent / "feed.xml").read_text(encoding="utf-8")
+    bad = run("feed", out.parent, "--base-url", "not a url")
+    assert bad.exit_code == 3 and bad.output.startswith("Error: ")
