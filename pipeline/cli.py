@@ -4,7 +4,8 @@ Each command parses its options, calls the library, and shows the result. Every
 ``PanelcastError`` becomes one ``Error: ...`` line and its exit code, here and only here:
 
     0 success, 1 internal error, 2 usage error, 3 bad input (transcript, config, cast,
-    audio file), 4 speech engine or encoder failure, 130 interrupted (no partial output).
+    audio file), 4 speech engine or encoder failure, 5 a file or folder cannot be read or
+    written (permissions, a full disk), 130 interrupted (no partial output).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .cache import Cache
 from .config import CHAPTER_MODES, Config, load_cast, load_config
 from .errors import PanelcastError
 
+FILE_ERROR = 5
 INTERRUPTED = 130
 
 
@@ -39,6 +41,11 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             err = click.ClickException("interrupted; no partial output was left behind")
             err.exit_code = INTERRUPTED
+            raise err from None
+        except OSError as exc:  # a file or folder that cannot be read or written
+            where = exc.filename or "a file"
+            err = click.ClickException(f"{where}: {exc.strerror or exc}")
+            err.exit_code = FILE_ERROR
             raise err from None
 
 
@@ -95,7 +102,8 @@ def cli() -> None:
     paragraphs that changed.
 
     Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input (transcript, config,
-    cast or audio file), 4 speech engine or encoder failure, 130 interrupted.
+    cast or audio file), 4 speech engine or encoder failure, 5 a file or folder cannot be
+    read or written, 130 interrupted.
     """
 
 

@@ -9,6 +9,7 @@ Exit codes (documented in the README):
     2  usage error (unknown option, missing argument; raised by click)
     3  bad input: transcript, config, cast or audio file
     4  the speech engine or the encoder failed
+    5  a file or folder cannot be read or written (an OSError: permissions, a full disk)
     130 interrupted (Ctrl-C); no partial output is left behind
 """
 

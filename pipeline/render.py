@@ -157,6 +157,7 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
         statuses = explain(prepared, cache, output, verify=False)
         return Result(output, True, tuple(statuses), 0, 0, None, prepared.warnings, time.monotonic() - started)
     statuses = explain(prepared, cache, output, options.force)           # what is cached, and why not
+    output.parent.mkdir(parents=True, exist_ok=True)                     # fail before the work, not after
 
     entries = produce(engine, statuses, cache, options.config, options.workers, reporter)  # speech -> MP3 units
     timeline = make_timeline(prepared, entries, options.config)         # frame counts -> times

@@ -141,3 +141,9 @@ def test_feed_command(run, tmp_path):
     assert "https://example.org/show/sample.mp3" in (out.parent / "feed.xml").read_text(encoding="utf-8")
     bad = run("feed", out.parent, "--base-url", "not a url")
     assert bad.exit_code == 3 and bad.output.startswith("Error: ")
+
+
+def test_unwritable_output_is_one_error_line(run):
+    result = run("render", SAMPLE, "-o", "/proc/no-such-folder/x.mp3", "-q")
+    assert result.exit_code == 5
+    assert result.output == "Error: /proc/no-such-folder: No such file or directory\n"
