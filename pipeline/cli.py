@@ -228,7 +228,7 @@ def voices():
 
 @cli.command()
 def doctor():
-    """Show which speech engine, eSpeak library and ffmpeg are in use, with versions."""
+    """Show which speech engine, eSpeak library, encoder libraries and ffmpeg are in use."""
     from . import tools
     from .tts import get_engine
 
@@ -238,8 +238,13 @@ def doctor():
     click.echo(f"eSpeak NG       {info['espeak_version']} ({info['source']}) {info['espeak_library']}")
     if info.get("espeak_data"):
         click.echo(f"eSpeak data     {info['espeak_data']}")
+    from .assemble import encoder_identity
+
+    libraries = encoder_identity()
+    click.echo("encoding        " + ", ".join(f"{name} {v}" for name, v in libraries.items())
+               + " (LAME in-process)")
     ff = tools.ffmpeg()
-    click.echo(f"ffmpeg          {ff.version} ({ff.source}) {ff.path}")
+    click.echo(f"ffmpeg          {ff.version} ({ff.source}) {ff.path} (jingles)")
     probe = tools.ffprobe()
     click.echo(f"ffprobe         {probe.version} ({probe.source}) {probe.path}" if probe
                else "ffprobe         not found (optional: used by checks and tests)")
