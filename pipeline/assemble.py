@@ -159,7 +159,8 @@ class EncodePool:
     the calling thread; the first failure is re-raised there. Leaving the ``with`` block
     early (an error, Ctrl-C) cancels what has not started."""
 
-    def __init__(self, audio: AudioSettings, cache: Cache, workers: int, on_done: Callable[[Unit], None]):
+    def __init__(self, audio: AudioSettings, cache: Cache, workers: int,
+                 on_done: Callable[[Unit, UnitAudio], None]):
         self.audio, self.cache, self.on_done = audio, cache, on_done
         self.pool = ThreadPoolExecutor(max_workers=max(1, workers))
         self.pending: dict = {}
@@ -183,8 +184,7 @@ class EncodePool:
                 return
             for future in done:
                 unit = self.pending.pop(future)
-                future.result()
-                self.on_done(unit)
+                self.on_done(unit, future.result())
 
 
 def join_units(keys: Sequence[str], entries: Sequence[UnitAudio], cache: Cache, out_path: Path) -> None:

@@ -18,7 +18,6 @@ from .cache import Cache, UnitAudio
 from .cast import Cast, cast_voices
 from .chapters import Mark, build_chapters, chapter_marks, find_moderator
 from .config import Config, VoiceOverride
-from .errors import EngineError
 from .fsutil import atomic_path, atomic_write_bytes, sweep_stale
 from .model import Script, Segment, SynthJob, Timeline
 from .plan import Plan, Unit, canonical_hash, file_digest, make_plan
@@ -65,6 +64,7 @@ class UnitStatus:
     reason: str          # one of the reasons above
     synthesize: bool     # speech must be synthesized
     encode: bool         # the MP3 unit must be encoded
+    cached: UnitAudio | None = None  # the cache entry, when it is reused
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def explain(prepared: Prepared, cache: Cache, output: Path, force: bool = False,
             continue
         entry, problem = cache.unit(unit.key, verify)
         if entry is not None:
-            statuses.append(UnitStatus(unit, CACHED, False, False))
+            statuses.append(UnitStatus(unit, CACHED, False, False, entry))
             continue
         before = previous.get(unit.ident)
         if before is None:
@@ -184,7 +184,13 @@ def produce(engine: Engine, statuses: list[UnitStatus], cache: Cache, config: Co
     reporter.stage("synthesize", len(to_speak))
     reporter.stage("encode", len(to_encode))
 
-    with EncodePool(config.audio, cache, workers, lambda u: reporter.advance("encode")) as pool:
+    encoded: dict[str, UnitAudio] = {}
+
+    def done(unit: Unit, entry: UnitAudio) -> None:
+        encoded[unit.key] = entry
+        reporter.advance("encode")
+
+    with EncodePool(config.audio, cache, workers, done) as pool:
         def spoken(synth_key: str) -> None:
             reporter.advance("synthesize")
             for unit in waiting.pop(synth_key, []):
@@ -206,13 +212,7 @@ def produce(engine: Engine, statuses: list[UnitStatus], cache: Cache, config: Co
         engine.synthesize(jobs, workers=workers, on_done=lambda job: spoken(job.extra["synth_key"]))
         pool.drain(block=True)
 
-    entries = []
-    for s in statuses:
-        entry, problem = cache.unit(s.unit.key)
-        if entry is None:
-            raise EngineError(f"unit {s.unit.ident} vanished from the cache ({problem}) during the render")
-        entries.append(entry)
-    return entries
+    return [s.cached or encoded[s.unit.key] for s in statuses]
 
 
 def make_timeline(prepared: Prepared, entries: list[UnitAudio], config: Config) -> Timeline:

@@ -459,16 +459,10 @@ def _remove(paths: list[str]) -> None:
 
 
 def _write_wav_atomic(path: str, pcm: bytes) -> None:
-    out_dir = os.path.dirname(os.path.abspath(path))
-    os.makedirs(out_dir, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=out_dir)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            _write_wav(fh, pcm)
-        os.replace(tmp, path)
-    except BaseException:
-        _remove([tmp])
-        raise
+    from .fsutil import atomic_path
+
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        _write_wav(fh, pcm)
 
 
 def _write_wav(fh, pcm: bytes) -> None:
