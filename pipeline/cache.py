@@ -7,6 +7,7 @@ else ``~/.cache/panelcast``)::
     v1/mp3/<key>.mp3              the encoded unit: bare MPEG frames, no tags
     v1/mp3/<key>.json             its facts: size, sha256, frames, speech onset/end
     v1/episodes/<id>.json         the last render of one output file (for --explain and prune)
+    receipts/<id>.json            what one command line read and wrote (see ``receipt.py``)
 
 Every file is written to a temp file and ``os.replace``d. A missing, truncated or
 unreadable entry is a miss, never an error: its unit is redone.
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from .fsutil import atomic_write_text
 from .plan import CACHE_FORMAT
+from .receipt import default_cache_root
 
 VERSION_DIR = f"v{CACHE_FORMAT}"
 
@@ -39,11 +41,7 @@ class UnitAudio:
 
 
 def default_root() -> Path:
-    env = os.environ.get("PANELCAST_CACHE")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "panelcast"
+    return Path(default_cache_root())
 
 
 class Cache:

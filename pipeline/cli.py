@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, receipt
 from .cache import Cache
 from .config import CHAPTER_MODES, Config, load_cast, load_config
 from .errors import PanelcastError
@@ -145,11 +145,15 @@ def _common(f):
 @click.option("--dry-run", "--explain", "dry_run", is_flag=True,
               help="Render nothing: list each unit as cached or why it would be redone.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or warnings.")
-def render(transcript, output, config_path, cast_path, chapters, jobs, force, dry_run, quiet, cache_dir, fmt):
+@click.pass_obj
+def render(obj, transcript, output, config_path, cast_path, chapters, jobs, force, dry_run, quiet, cache_dir, fmt):
     """Render TRANSCRIPT into a chaptered MP3 (only changed paragraphs are redone).
 
     Next to OUTPUT it writes the cover (.jpg), WebVTT and SRT captions, Podcasting 2.0
     chapters (.chapters.json) and a JSON transcript, all timed from the same frames.
+
+    Running the same command again with nothing changed answers at once from a receipt
+    kept in the cache (see `panelcast cache info`).
     """
     from .render import render as run, explain_only
 
@@ -169,8 +173,13 @@ def render(transcript, output, config_path, cast_path, chapters, jobs, force, dr
         result = run(transcript, options, reporter)
     finally:
         reporter.close()
+    answer = f"{result.output} is up to date ({len(result.statuses)} units cached)"
+    if obj and obj.get("argv"):
+        warnings = "" if quiet else "".join(f"Warning: {w}\n" for w in result.warnings)
+        receipt.write(obj["argv"], list(result.inputs), list(result.outputs),
+                      stdout="" if quiet else answer + "\n", stderr=warnings + (answer + "\n" if quiet else ""))
     if result.up_to_date:
-        click.echo(f"{result.output} is up to date ({len(result.statuses)} units cached)", err=quiet)
+        click.echo(answer, err=quiet)
         return
     t = result.timeline
     minutes, seconds = divmod(round(t.duration_ms / 1000), 60)
@@ -356,8 +365,9 @@ def serve(directory, host, port, base_url):
         server.server_close()
 
 
-def main() -> None:
-    cli(prog_name="panelcast")
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    cli(args=argv, prog_name="panelcast", obj={"argv": argv})
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,7 +15,7 @@ from pathlib import Path
 from . import mp3
 from .assemble import EncodePool, convert_jingle, encoder_identity, join_units
 from .cache import Cache, UnitAudio
-from .cast import Cast, cast_voices
+from .cast import PALETTE_PATH, Cast, cast_voices
 from .chapters import Mark, build_chapters, chapter_marks, find_moderator
 from .config import Config, VoiceOverride
 from .fsutil import atomic_path, atomic_write_bytes, sweep_stale
@@ -77,6 +77,8 @@ class Result:
     timeline: Timeline | None
     warnings: tuple[str, ...]
     seconds: float
+    inputs: tuple[str, ...] = ()     # every file the episode was made from
+    outputs: tuple[str, ...] = ()    # the MP3 and the files written next to it
 
 
 def prepare(transcript: str | os.PathLike, options: Options, engine: Engine) -> Prepared:
@@ -153,9 +155,11 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
     for w in prepared.warnings:
         reporter.note(w)
     episode_key = _episode_key(prepared, options.config)
+    files = (input_files(transcript, options), output_files(output, options.config))
     if not options.force and _up_to_date(cache, output, episode_key, options.config):
         statuses = explain(prepared, cache, output, verify=False)
-        return Result(output, True, tuple(statuses), 0, 0, None, prepared.warnings, time.monotonic() - started)
+        return Result(output, True, tuple(statuses), 0, 0, None, prepared.warnings, time.monotonic() - started,
+                      *files)
     statuses = explain(prepared, cache, output, options.force)           # what is cached, and why not
     output.parent.mkdir(parents=True, exist_ok=True)                     # fail before the work, not after
 
@@ -168,7 +172,21 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
     for folder in (output.parent, cache.dir, cache.dir / "mp3", cache.dir / "wav", cache.dir / "episodes"):
         sweep_stale(folder)                                               # temp files of killed renders
     return Result(output, False, tuple(statuses), sum(s.synthesize for s in statuses),
-                  sum(s.encode for s in statuses), timeline, prepared.warnings, time.monotonic() - started)
+                  sum(s.encode for s in statuses), timeline, prepared.warnings, time.monotonic() - started,
+                  *files)
+
+
+def input_files(transcript: str | os.PathLike, options: Options) -> tuple[str, ...]:
+    """The files a render reads: transcript, config, cast file, palette, and what the config names."""
+    config = options.config
+    named = [transcript, config.source, options.cast_source, PALETTE_PATH, config.cover, config.intro_audio,
+             config.outro_audio, *(path for _, path in config.chapters.images)]
+    return tuple(os.path.abspath(p) for p in named if p)
+
+
+def output_files(output: Path, config: Config) -> tuple[str, ...]:
+    """The MP3 and its sidecars (the cover is checked by content when the render runs)."""
+    return tuple(os.path.abspath(p) for p in [output, *(sidecar_path(output, kind) for kind in config.sidecars)])
 
 
 def produce(engine: Engine, statuses: list[UnitStatus], cache: Cache, config: Config, workers: int,

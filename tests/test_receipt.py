@@ -1,0 +1,175 @@
+"""Receipts: an unchanged repeat of a render is answered without loading the pipeline, and any
+change to what the episode was made from (or to what it wrote) sends it to the full render."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SAMPLE
+from pipeline import receipt
+
+
+@pytest.fixture
+def files(tmp_path, monkeypatch):
+    """A fake finished render: two inputs, two outputs and its receipt, in ``tmp_path``."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PANELCAST_CACHE", str(tmp_path / "cache"))
+    inputs = [tmp_path / "show.txt", tmp_path / "show.yaml"]
+    outputs = [tmp_path / "show.mp3", tmp_path / "show.vtt"]
+    for path in inputs + outputs:
+        path.write_text(f"contents of {path.name}\n", encoding="utf-8")
+    argv = ["render", "show.txt", "-o", "show.mp3"]
+    receipt.write(argv, [str(p) for p in inputs], [str(p) for p in outputs], "up to date\n", "Warning: w\n")
+    return argv, inputs, outputs
+
+
+def test_an_unchanged_command_is_replayed(files, capsys):
+    argv, _, _ = files
+    assert receipt.replay(argv)
+    out, err = capsys.readouterr()
+    assert (out, err) == ("up to date\n", "Warning: w\n")
+
+
+def test_an_input_edited_in_place_is_noticed(files):
+    argv, inputs, _ = files
+    stat = inputs[0].stat()
+    inputs[0].write_text(inputs[0].read_text(encoding="utf-8").upper(), encoding="utf-8")  # same size
+    os.utime(inputs[0], ns=(stat.st_atime_ns, stat.st_mtime_ns))                           # same time
+    assert receipt.check(argv) is None
+
+
+@pytest.mark.parametrize("change", ["touch", "delete", "rewrite"])
+def test_a_changed_or_missing_output_is_noticed(files, change):
+    argv, _, outputs = files
+    target = outputs[1]
+    if change == "touch":
+        os.utime(target, ns=(0, target.stat().st_mtime_ns + 1))
+    elif change == "delete":
+        target.unlink()
+    else:
+        target.write_text("something else entirely\n", encoding="utf-8")
+    assert receipt.check(argv) is None
+
+
+def test_a_missing_input_is_noticed(files):
+    argv, inputs, _ = files
+    inputs[1].unlink()
+    assert receipt.check(argv) is None
+
+
+def test_other_command_lines_folders_and_environments_have_other_receipts(files, tmp_path, monkeypatch):
+    argv, _, _ = files
+    assert receipt.check(argv + ["-j", "1"]) is None
+    assert receipt.check(["render", "./show.txt", "-o", "show.mp3"]) is None
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "elsewhere"))
+    assert receipt.check(argv) is None
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    assert receipt.check(argv) is None
+
+
+@pytest.mark.parametrize("extra", ["--force", "--dry-run", "--explain", "--forc", "--dry", "-h", "--help"])
+def test_forced_explained_and_help_commands_are_never_replayed(files, extra):
+    argv, inputs, outputs = files
+    command = argv + [extra]
+    receipt.write(command, [str(p) for p in inputs], [str(p) for p in outputs], "x", "")
+    assert receipt.receipt_path(command) is None
+    assert receipt.check(command) is None
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "wrong format", "wrong argv"])
+def test_a_damaged_receipt_is_ignored(files, damage):
+    argv, _, _ = files
+    path = Path(receipt.receipt_path(argv))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if damage == "truncate":
+        path.write_bytes(path.read_bytes()[:40])
+    elif damage == "garbage":
+        path.write_bytes(b"\xff\x00not json")
+    elif damage == "wrong format":
+        path.write_text(json.dumps({**data, "format": 0}), encoding="utf-8")
+    else:
+        path.write_text(json.dumps({**data, "argv": ["render", "other.txt"]}), encoding="utf-8")
+    assert receipt.check(argv) is None
+
+
+def test_a_changed_source_file_of_panelcast_is_noticed(files, tmp_path, monkeypatch):
+    argv, inputs, outputs = files
+    package = tmp_path / "package"
+    package.mkdir()
+    (package / "module.py").write_text("x = 1\n", encoding="utf-8")
+    monkeypatch.setattr(receipt, "PACKAGE_DIR", str(package))
+    receipt.write(argv, [str(p) for p in inputs], [str(p) for p in outputs], "up to date\n", "")
+    assert receipt.check(argv) is not None
+    (package / "module.py").write_text("x = 22\n", encoding="utf-8")
+    assert receipt.check(argv) is None
+
+
+def test_the_cache_root_follows_the_command_line(monkeypatch, tmp_path):
+    monkeypatch.setenv("PANELCAST_CACHE", str(tmp_path / "env"))
+    assert receipt.cache_root(["render", "t.txt"]) == str(tmp_path / "env")
+    assert receipt.cache_root(["render", "t.txt", "--cache-dir", "/x/y"]) == "/x/y"
+    assert receipt.cache_root(["render", "t.txt", "--cache-dir=/x/z"]) == "/x/z"
+
+
+# --------------------------------------------------------------------------- the real command
+
+
+def panelcast(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """``python -X importtime -m pipeline ...``: the real command, with its imports listed on stderr."""
+    return subprocess.run([sys.executable, "-X", "importtime", "-m", "pipeline", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def imported(stderr: str) -> set[str]:
+    return {line.split("|")[-1].strip() for line in stderr.splitlines() if line.startswith("import time:")}
+
+
+def messages(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if not line.startswith("import time:")]
+
+
+def test_the_command_replays_only_an_unchanged_render(tmp_path):
+    """Real renders of the sample: the repeat loads no CLI, YAML or audio library; an edit of
+    one paragraph is rendered (one unit), and its repeat is replayed again."""
+    show = tmp_path / "show.txt"
+    show.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    args = ("render", "show.txt", "-o", "out/show.mp3", "--cache-dir", "cache")
+
+    first = panelcast(*args, cwd=tmp_path)
+    assert first.returncode == 0, messages(first.stderr)
+    assert first.stdout.startswith("Wrote out/show.mp3")
+    assert "click" in imported(first.stderr)
+
+    again = panelcast(*args, cwd=tmp_path)
+    assert again.returncode == 0, messages(again.stderr)
+    assert again.stdout == "out/show.mp3 is up to date (17 units cached)\n"
+    assert imported(again.stderr).isdisjoint({"click", "yaml", "numpy", "pipeline.render", "pipeline.cli"})
+
+    quiet = panelcast(*args, "-q", cwd=tmp_path)    # another command line: the full check, then
+    assert quiet.stdout == "" and "click" in imported(quiet.stderr)
+    quiet = panelcast(*args, "-q", cwd=tmp_path)    # its own receipt
+    assert quiet.stdout == "" and messages(quiet.stderr) == ["out/show.mp3 is up to date (17 units cached)"]
+    assert "click" not in imported(quiet.stderr)
+
+    show.write_text(show.read_text(encoding="utf-8").replace("Measure your own water.", "Measure the water."),
+                    encoding="utf-8")
+    edited = panelcast(*args, cwd=tmp_path)
+    assert edited.returncode == 0, messages(edited.stderr)
+    assert "(1 synthesized, 1 encoded)" in edited.stdout
+
+    after = panelcast(*args, cwd=tmp_path)
+    assert after.stdout == "out/show.mp3 is up to date (17 units cached)\n"
+    assert "click" not in imported(after.stderr)
+
+    (tmp_path / "out" / "show.vtt").unlink()                 # a sidecar gone: rendered again
+    restored = panelcast(*args, cwd=tmp_path)
+    assert restored.stdout.startswith("Wrote out/show.mp3") and (tmp_path / "out" / "show.vtt").is_file()
