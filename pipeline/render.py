@@ -151,19 +151,20 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
     engine = get_engine(options.engine, cache.dir)
     output = Path(options.output)
 
-    prepared = prepare(transcript, options, engine)                      # parse, cast, plan, chapters
-    for w in prepared.warnings:
-        reporter.note(w)
-    episode_key = _episode_key(prepared, options.config)
-    files = (input_files(transcript, options), output_files(output, options.config))
-    if not options.force and _up_to_date(cache, output, episode_key, options.config):
-        statuses = explain(prepared, cache, output, verify=False)
-        return Result(output, True, tuple(statuses), 0, 0, None, prepared.warnings, time.monotonic() - started,
-                      *files)
-    statuses = explain(prepared, cache, output, options.force)           # what is cached, and why not
-    output.parent.mkdir(parents=True, exist_ok=True)                     # fail before the work, not after
+    with engine.warm():                                                   # speech launcher starts meanwhile
+        prepared = prepare(transcript, options, engine)                  # parse, cast, plan, chapters
+        for w in prepared.warnings:
+            reporter.note(w)
+        episode_key = _episode_key(prepared, options.config)
+        files = (input_files(transcript, options), output_files(output, options.config))
+        if not options.force and _up_to_date(cache, output, episode_key, options.config):
+            statuses = explain(prepared, cache, output, verify=False)
+            return Result(output, True, tuple(statuses), 0, 0, None, prepared.warnings,
+                          time.monotonic() - started, *files)
+        statuses = explain(prepared, cache, output, options.force)       # what is cached, and why not
+        output.parent.mkdir(parents=True, exist_ok=True)                 # fail before the work, not after
 
-    entries = produce(engine, statuses, cache, options.config, options.workers, reporter)  # speech -> MP3 units
+        entries = produce(engine, statuses, cache, options.config, options.workers, reporter)  # speech -> MP3
     timeline = make_timeline(prepared, entries, options.config)         # frame counts -> times
     cover = episode_cover(timeline, options.config, output, cache)      # artwork (X.jpg)
     write_episode(prepared, entries, timeline, cover, cache, output, options.config, reporter)  # tags + join

@@ -86,6 +86,23 @@ def _wrap(text: str, width: int, prefix: str = "") -> list[str]:
     )
 
 
+def _line_count(text: str, width: int, prefix: str = "") -> int:
+    """``len(_wrap(text, width, prefix))`` for single-spaced text, without textwrap's cost
+    (captions ask it thousands of times per episode): greedy filling, word by word."""
+    words = text.split()
+    if not words:
+        return 0
+    if len(prefix) + max(len(w) for w in words) > width:
+        return len(_wrap(text, width, prefix))  # a word is cut across lines: textwrap's rules
+    lines, used = 1, len(prefix) + len(words[0])
+    for w in words[1:]:
+        if used + 1 + len(w) <= width:
+            used += 1 + len(w)
+        else:
+            lines, used = lines + 1, len(w)
+    return lines
+
+
 def _even_groups(words: list[str], n: int) -> list[str]:
     """Cut ``words`` into ``n`` runs of about equal length (in characters)."""
     total = sum(len(w) + 1 for w in words)
@@ -148,7 +165,7 @@ def split_text(text: str, width: int = LINE_WIDTH, max_lines: int = MAX_LINES,
             return True          # one line
         if length > width * max_lines:
             return False         # more characters than the lines can hold
-        return len(_wrap(piece, width, pre())) <= max_lines
+        return _line_count(piece, width, pre()) <= max_lines
 
     for sentence in _sentences(text):
         for phrase in _phrases(sentence, fits):

@@ -30,6 +30,7 @@ checks and moves into place with ``os.replace``.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import difflib
 import itertools
@@ -44,7 +45,7 @@ import tempfile
 import time
 import wave
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Protocol
@@ -78,6 +79,8 @@ class Engine(Protocol):
     def variants(self) -> list[str]: ...
 
     def check_voice(self, voice: Voice) -> None: ...
+
+    def warm(self) -> contextlib.AbstractContextManager[None]: ...
 
     def synthesize(
         self,
@@ -164,6 +167,28 @@ class Pyttsx3Engine:
         self._probe: dict | None = None
         self._names: set[str] | None = None
         self._state_dir = state_dir
+        self._warm: _Launcher | None = None
+
+    @contextlib.contextmanager
+    def warm(self) -> Iterator[None]:
+        """Start the launcher process now, so that it is ready by the time ``synthesize`` needs
+        it (its interpreter starts while the caller parses and plans); stop it on leaving if
+        nothing used it."""
+        self._warm = _Launcher(wait=False)
+        try:
+            yield
+        finally:
+            launcher, self._warm = self._warm, None
+            if launcher is not None:
+                launcher.kill()
+
+    def _launcher(self) -> _Launcher:
+        """The warm launcher (once), else a new one."""
+        launcher, self._warm = self._warm, None
+        if launcher is None:
+            return _Launcher()
+        launcher.ready()
+        return launcher
 
     # ---- facts about the engine (asked once, of a worker process; kept in state_dir)
 
@@ -309,7 +334,7 @@ class Pyttsx3Engine:
             return
         ids = itertools.count()
         running: dict[int, _Run] = {}
-        launcher = _Launcher()
+        launcher = self._launcher()
         try:
             while pending or running:
                 while pending and len(running) < workers:
@@ -484,7 +509,8 @@ class _Launcher:
     worker starts and ``{"id": n, "exit": code}`` when it ends (negative code: signal).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, wait: bool = True) -> None:
+        """Start the launcher; with ``wait``, also wait until it is ready (else ``ready()`` does)."""
         package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
@@ -498,6 +524,13 @@ class _Launcher:
         self._messages: deque[dict] = deque()
         self._pids: dict[int, int] = {}
         self.facts: dict = {}
+        if wait:
+            self.ready()
+
+    def ready(self) -> None:
+        """Wait for the launcher's hello (once); on failure kill it and raise ``EngineError``."""
+        if self.facts:
+            return
         try:
             hello = self._read(_START_TIMEOUT)
             if hello is None or "ready" not in hello:

@@ -308,3 +308,13 @@ def test_non_ascii_is_written_as_utf8(tmp_path):
     assert "<v 沈立斌>你好，世界。“Quotes” too." in (tmp_path / "ep.vtt").read_text("utf-8")
     doc = json.loads((tmp_path / "ep.chapters.json").read_bytes().decode("utf-8"))
     assert doc["chapters"][0]["title"] == "开场"
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.text(alphabet="abcdefghij,.", min_size=1, max_size=70), min_size=0, max_size=40),
+       width=st.integers(min_value=10, max_value=70), prefix=st.sampled_from(["", "Ann: ", "A long name here: "]))
+def test_line_count_agrees_with_textwrap(words, width, prefix):
+    from pipeline.sidecars import _line_count, _wrap
+
+    text = " ".join(words)
+    assert _line_count(text, width, prefix) == len(_wrap(text, width, prefix))

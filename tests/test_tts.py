@@ -277,3 +277,29 @@ def test_interrupt_kills_workers_and_leaves_no_temp_files(engine, tmp_path, laun
     assert len(list(tmp_path.glob("*.wav"))) <= 2
     assert len(launchers) == 1
     assert _session_members(launchers[0]) == []  # the launcher's session (it and workers) is gone
+
+
+def test_a_warm_launcher_is_used_once_and_an_unused_one_is_stopped(tmp_path, monkeypatch):
+    started = []
+    real_init = tts._Launcher.__init__
+
+    def counting_init(self, wait=True):
+        real_init(self, wait)
+        started.append(self._proc.pid)
+
+    monkeypatch.setattr(tts._Launcher, "__init__", counting_init)
+    engine = tts.get_engine()
+    engine.info()                                                  # the probe's own launcher
+    started.clear()
+
+    with engine.warm():
+        assert len(started) == 1 and _session_members(started[0])  # started, not waited for
+    assert _session_members(started[0]) == []                       # unused: gone on leaving
+
+    started.clear()
+    with engine.warm():
+        out = _render(engine, PAIRS[:2], tmp_path / "warm", workers=2, order=[0, 1])
+        _render(engine, PAIRS[2:3], tmp_path / "cold", workers=1, order=[0])
+    assert len(started) == 2              # the warm one for the first batch, a new one after it
+    assert all(_session_members(pid) == [] for pid in started)
+    assert out[0] == _render(tts.get_engine(), PAIRS[:1], tmp_path / "again", workers=1, order=[0])[0]
