@@ -834,6 +834,8 @@ def _speak(chunks: list[str], voice: dict, tmp: str) -> bytes:
 
     engine = _new_pyttsx3()
     driver = engine.proxy._driver  # pyttsx3's EspeakDriver (pinned: pyttsx3 2.99)
+    driver.__class__ = _appending_driver(type(driver))
+    driver._data_buffer = b""
     finished = threading.Event()
     outcome: dict = {}
 
@@ -879,6 +881,27 @@ def _speak(chunks: list[str], voice: dict, tmp: str) -> bytes:
             raise RuntimeError("eSpeak gave no audio")
         pcm.append(frames)
     return b"".join(pcm)
+
+
+def _appending_driver(base: type) -> type:
+    """pyttsx3's espeak driver with its audio buffer kept as a ``bytearray``.
+
+    The driver adds each second of audio to a ``bytes`` object (``buffer += chunk``), which
+    copies everything so far every time: a one-minute paragraph copies about 80 MB into
+    fresh memory, and the page faults cost more system time than eSpeak's own work. The
+    driver's code is unchanged; only the attribute it appends to grows in place.
+    """
+
+    class AppendingDriver(base):
+        @property
+        def _data_buffer(self):
+            return self.__dict__["_audio"]
+
+        @_data_buffer.setter
+        def _data_buffer(self, value):
+            self.__dict__["_audio"] = value if isinstance(value, bytearray) else bytearray(value)
+
+    return AppendingDriver
 
 
 def _fix_random_seed(_espeak) -> None:
