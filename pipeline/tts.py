@@ -67,6 +67,7 @@ _SYSTEM_LIBRARY = "libespeak-ng.so.1"
 _CRASH_TEST_ENV = "PANELCAST_TTS_CRASH_TEST"
 _EXIT_FAILED = 3           # a worker's exit status when it wrote its error to ``<tmp>.err``
 _START_TIMEOUT = 60.0      # seconds for the launcher to start
+_PROBE_ID = -1             # the probe's job id (synthesis jobs count from 0)
 
 
 class Engine(Protocol):
@@ -225,10 +226,16 @@ class Pyttsx3Engine:
                     pass
             with tempfile.TemporaryDirectory(prefix="panelcast-tts-") as tmp:
                 out = os.path.join(tmp, "probe.json")
-                with _Launcher() as launcher:
-                    launcher.start(0, {"kind": "probe", "out": out})
-                    exit_code = launcher.wait_exit(0, _START_TIMEOUT)
-                    facts = dict(launcher.facts)
+                if self._warm is not None:   # ask the warm launcher, and keep it for synthesis
+                    self._warm.ready()
+                    self._warm.start(_PROBE_ID, {"kind": "probe", "out": out})
+                    exit_code = self._warm.wait_exit(_PROBE_ID, _START_TIMEOUT)
+                    facts = dict(self._warm.facts)
+                else:
+                    with _Launcher() as launcher:
+                        launcher.start(_PROBE_ID, {"kind": "probe", "out": out})
+                        exit_code = launcher.wait_exit(_PROBE_ID, _START_TIMEOUT)
+                        facts = dict(launcher.facts)
                 try:
                     with open(out, encoding="utf-8") as fh:
                         facts.update(json.load(fh))
