@@ -13,8 +13,10 @@ starts, reads a few small files, and ends, with no click, YAML, parser or audio 
 imported. Any difference, a missing or unreadable receipt, or any doubt falls through to
 the full render, which decides for itself (and writes a new receipt).
 
-Small files are stamped by content (SHA-256), large ones by size and modification time;
-the outputs by size and modification time (a rewritten MP3 gets a new time).
+Inputs are stamped by size, modification time and (up to 4 MB) content: a file saved again
+unchanged gets a new time, which sends the command to the full render (the episode date
+comes from the transcript's time). Outputs are stamped by size and modification time (a
+rewritten MP3 gets a new time).
 
 This module imports nothing but the standard library's ``os``, ``sys``, ``json`` and
 ``hashlib``: it runs before anything else.
@@ -68,15 +70,16 @@ def receipt_path(argv: list[str]) -> str | None:
 
 
 def file_stamp(path: str) -> list | None:
-    """What a file is: its SHA-256 when small, else size and modification time; None if absent."""
+    """Size, modification time and, for a small file, its SHA-256 (the same time does not
+    prove the same contents); None if the file is missing."""
     try:
         st = os.stat(path)
         if st.st_size <= HASH_LIMIT:
             with open(path, "rb") as fh:
-                return ["sha256", hashlib.sha256(fh.read()).hexdigest()]
+                return [st.st_size, st.st_mtime_ns, hashlib.sha256(fh.read()).hexdigest()]
     except OSError:
         return None
-    return ["stat", st.st_size, st.st_mtime_ns]
+    return [st.st_size, st.st_mtime_ns]
 
 
 def output_stamp(path: str) -> list | None:

@@ -173,3 +173,10 @@ def test_the_command_replays_only_an_unchanged_render(tmp_path):
     (tmp_path / "out" / "show.vtt").unlink()                 # a sidecar gone: rendered again
     restored = panelcast(*args, cwd=tmp_path)
     assert restored.stdout.startswith("Wrote out/show.mp3") and (tmp_path / "out" / "show.vtt").is_file()
+
+
+def test_an_input_saved_again_unchanged_goes_to_the_full_render(files):
+    """The episode date comes from the transcript's modification time, so a new time counts."""
+    argv, inputs, _ = files
+    os.utime(inputs[0], ns=(0, inputs[0].stat().st_mtime_ns + 86_400 * 10**9))
+    assert receipt.check(argv) is None
