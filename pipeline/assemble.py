@@ -34,10 +34,12 @@ BITEXACT = ["-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-
 
 
 def encoder_identity() -> dict:
-    """What, besides the settings, decides the encoded bytes: the libraries that make them."""
+    """What, besides the settings, decides the encoded bytes: the leveling method and the
+    libraries that make them."""
     from importlib.metadata import version
 
-    return {name: version(name) for name in ("lameenc", "soxr", "pyebur128", "numpy")}
+    return {"leveling": loudness.METHOD,
+            **{name: version(name) for name in ("lameenc", "soxr", "pyebur128", "numpy")}}
 
 
 def convert_jingle(unit: Unit, target: Path) -> None:
