@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .fsutil import atomic_write_text
 from .plan import CACHE_FORMAT
-from .receipt import default_cache_root
+from .receipt import check_receipt_file, default_cache_root
 
 VERSION_DIR = f"v{CACHE_FORMAT}"
 
@@ -128,7 +128,8 @@ class Cache:
         return {"path": str(self.root), "version_dir": str(self.dir), "bytes": size, **counts}
 
     def prune(self) -> tuple[int, int]:
-        """Remove entries no remembered episode uses (and episodes whose output is gone).
+        """Remove entries no remembered episode uses (and episodes whose output is gone, and
+        receipts that no longer match their files).
 
         Returns (files removed, bytes freed).
         """
@@ -148,15 +149,15 @@ class Cache:
                 for u in units:
                     keep.update((u.get("key", ""), u.get("synth_key", "")))
         removed = freed = 0
+        stale = [p for p in (self.root / "receipts").glob("*.json") if check_receipt_file(p) is None]
         for kind in ("wav", "mp3"):
             folder = self.dir / kind
-            if not folder.is_dir():
-                continue
-            for p in folder.iterdir():
-                if p.is_file() and p.name.split(".")[0] not in keep:
-                    freed += p.stat().st_size
-                    p.unlink(missing_ok=True)
-                    removed += 1
+            if folder.is_dir():
+                stale += [p for p in folder.iterdir() if p.is_file() and p.name.split(".")[0] not in keep]
+        for p in stale:
+            freed += p.stat().st_size
+            p.unlink(missing_ok=True)
+            removed += 1
         return removed, freed
 
     def clear(self) -> int:

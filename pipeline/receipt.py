@@ -140,10 +140,16 @@ def check(argv: list[str]) -> dict | None:
     path = receipt_path(argv)
     if path is None:
         return None
+    data = check_receipt_file(path)
+    return data if data is not None and data["argv"] == argv else None
+
+
+def check_receipt_file(path: str | os.PathLike) -> dict | None:
+    """The receipt in ``path`` if everything it stamps is unchanged, else None."""
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
-        if data.get("format") != FORMAT or data.get("argv") != argv:
+        if data.get("format") != FORMAT or not isinstance(data.get("argv"), list):
             return None
         for p, stamp in data["outputs"].items():
             if output_stamp(p) != stamp:

@@ -180,3 +180,14 @@ def test_an_input_saved_again_unchanged_goes_to_the_full_render(files):
     argv, inputs, _ = files
     os.utime(inputs[0], ns=(0, inputs[0].stat().st_mtime_ns + 86_400 * 10**9))
     assert receipt.check(argv) is None
+
+
+def test_cache_prune_removes_only_receipts_that_no_longer_match(files):
+    from pipeline.cache import Cache
+
+    argv, inputs, _ = files
+    path = Path(receipt.receipt_path(argv))
+    assert Cache().prune()[0] == 0 and path.is_file()
+    inputs[0].write_text("edited\n", encoding="utf-8")
+    removed, freed = Cache().prune()
+    assert (removed, not path.exists()) == (1, True) and freed > 0
