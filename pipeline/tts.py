@@ -670,6 +670,7 @@ def _launcher_main() -> None:
         facts = _locate_espeak()
         import pyttsx3  # noqa: F401  (loaded once here, inherited by every worker)
         import pyttsx3.drivers.espeak  # noqa: F401
+        _list_voices_once(facts["data"])
     except BaseException as err:
         _send({"error": f"{type(err).__name__}: {err}"})
         os._exit(1)
@@ -724,6 +725,23 @@ def _launcher_main() -> None:
             if run_id is not None:
                 _send({"id": run_id, "exit": os.waitstatus_to_exitcode(status)})
     os._exit(0)
+
+
+def _list_voices_once(data: str | None) -> None:
+    """Have eSpeak read its voice files here, without initialising it (no thread starts).
+
+    Setting a voice makes eSpeak read every voice file (some 300 files) the first time; done
+    here, each worker inherits the list instead of reading them again (about 2.5 ms of CPU a
+    unit). The list is the same for every worker, so the audio does not change.
+    """
+    from pyttsx3.drivers import _espeak
+
+    init_path = getattr(_espeak.dll, "espeak_ng_InitializePath", None)
+    if init_path is None:  # not eSpeak NG: each worker reads the voices itself
+        return
+    init_path.argtypes = [ctypes.c_char_p]
+    init_path(data.encode() if data else None)
+    _espeak.ListVoices(None)
 
 
 def _send(message: dict) -> None:
