@@ -9,8 +9,10 @@ import datetime as _dt
 import hashlib
 import os
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from . import mp3
 from .assemble import EncodePool, convert_jingle, encoder_identity, join_units
@@ -26,6 +28,8 @@ from .sidecars import sidecar_path, write_sidecars
 from .tags import write_tags
 from .transcript import parse
 from .tts import Engine, get_engine
+
+T = TypeVar("T")
 
 # Why a unit is (re)done, in the words --explain prints.
 CACHED, NEW, TEXT, VOICE, SETTINGS, MISSING, CORRUPT, FORCED = (
@@ -164,10 +168,11 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
         statuses = explain(prepared, cache, output, options.force)       # what is cached, and why not
         output.parent.mkdir(parents=True, exist_ok=True)                 # fail before the work, not after
 
+        cover = in_background(episode_cover, prepared, options.config, cache)  # artwork, drawn meanwhile
         entries = produce(engine, statuses, cache, options.config, options.workers, reporter)  # speech -> MP3
     timeline = make_timeline(prepared, entries, options.config)         # frame counts -> times
-    cover = episode_cover(timeline, options.config, output, cache)      # artwork (X.jpg)
-    write_episode(prepared, entries, timeline, cover, cache, output, options.config, reporter)  # tags + join
+    write_cover(cover.result(), output)                                 # X.jpg
+    write_episode(prepared, entries, timeline, cover.result(), cache, output, options.config, reporter)  # tags + join
     write_sidecars(timeline, output, options.config.sidecars)           # captions, chapters, transcript
     _remember(cache, output, episode_key, prepared)
     for folder in (output.parent, cache.dir, cache.dir / "mp3", cache.dir / "wav", cache.dir / "episodes"):
@@ -259,25 +264,37 @@ def make_timeline(prepared: Prepared, entries: list[UnitAudio], config: Config) 
     )
 
 
-def episode_cover(timeline: Timeline, config: Config, output: Path, cache: Cache) -> tuple[bytes, str]:
-    """The configured cover, else one generated from the title and speakers (cached);
-    also written next to the MP3 (``X.jpg``/``X.png``) for the feed."""
+def episode_cover(prepared: Prepared, config: Config, cache: Cache) -> tuple[bytes, str]:
+    """The configured cover, else one generated from the title and speakers (cached)."""
     import PIL  # Pillow loads only when there is work to do
 
     from .cover import load_cover, make_cover
 
     if config.cover:
-        data, mime = load_cover(Path(config.cover))
-    else:
-        key = canonical_hash({"title": timeline.title, "speakers": timeline.speakers, "pillow": PIL.__version__})
-        cached = cache.dir / "covers" / f"{key}.jpg"
-        if not cached.is_file():
-            make_cover(timeline.title, timeline.speakers, cached)
-        data, mime = cached.read_bytes(), "image/jpeg"
+        return load_cover(Path(config.cover))
+    title, speakers = prepared.plan.title, [s.name for s in prepared.script.speakers]
+    key = canonical_hash({"title": title, "speakers": speakers, "pillow": PIL.__version__})
+    cached = cache.dir / "covers" / f"{key}.jpg"
+    if not cached.is_file():
+        make_cover(title, speakers, cached)
+    return cached.read_bytes(), "image/jpeg"
+
+
+def write_cover(cover: tuple[bytes, str], output: Path) -> None:
+    """The cover next to the MP3 (``X.jpg``/``X.png``), for the feed."""
+    data, mime = cover
     target = output.with_suffix(".png" if mime == "image/png" else ".jpg")
     if not target.is_file() or target.read_bytes() != data:
         atomic_write_bytes(target, data)
-    return data, mime
+
+
+def in_background(work: Callable[..., T], *args) -> Future[T]:
+    """Run ``work(*args)`` on a thread of its own; its result (or exception) is the future's."""
+    runner = ThreadPoolExecutor(max_workers=1)
+    try:
+        return runner.submit(work, *args)
+    finally:
+        runner.shutdown(wait=False)
 
 
 def write_episode(prepared: Prepared, entries: list[UnitAudio], timeline: Timeline, cover: tuple[bytes, str],

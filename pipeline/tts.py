@@ -3,9 +3,10 @@
 This is the only module that imports pyttsx3.
 
 Worker design.  ``synthesize`` starts one *launcher* process (``python -c`` running
-``_launcher_main``) in its own session.  The launcher loads libespeak-ng and imports pyttsx3
-but never initialises eSpeak, so it stays single-threaded and safe to fork.  For every job
-it forks a fresh worker, which initialises eSpeak, speaks that one text and ends with
+``_launcher_main``) in its own session.  The launcher loads libespeak-ng, imports pyttsx3
+and reads eSpeak's voice list (reporting versions and voices in its first message), but
+never initialises eSpeak, so it stays single-threaded and safe to fork.  For every job it
+forks a fresh worker, which initialises eSpeak, speaks that one text and ends with
 ``os._exit``.  Hence:
 
 - an engine crash (eSpeak segfaults on long texts) cannot take down the caller;
@@ -41,7 +42,6 @@ import select
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import wave
 from collections import deque
@@ -67,7 +67,6 @@ _SYSTEM_LIBRARY = "libespeak-ng.so.1"
 _CRASH_TEST_ENV = "PANELCAST_TTS_CRASH_TEST"
 _EXIT_FAILED = 3           # a worker's exit status when it wrote its error to ``<tmp>.err``
 _START_TIMEOUT = 60.0      # seconds for the launcher to start
-_PROBE_ID = -1             # the probe's job id (synthesis jobs count from 0)
 
 
 class Engine(Protocol):
@@ -89,6 +88,18 @@ class Engine(Protocol):
         workers: int = 0,
         on_done: Callable[[SynthJob], None] | None = None,
     ) -> None: ...
+
+
+_EARLY: _Launcher | None = None
+
+
+def start_early() -> None:
+    """Start a launcher now, for the next ``warm()`` to adopt: the ``panelcast render``
+    command calls this before importing the rest of panelcast, so the launcher's interpreter
+    starts meanwhile. Unused, it ends when this process does (its stdin closes)."""
+    global _EARLY
+    if _EARLY is None:
+        _EARLY = _Launcher(wait=False)
 
 
 def get_engine(name: str = "pyttsx3", state_dir: str | os.PathLike | None = None) -> Engine:
@@ -175,7 +186,8 @@ class Pyttsx3Engine:
         """Start the launcher process now, so that it is ready by the time ``synthesize`` needs
         it (its interpreter starts while the caller parses and plans); stop it on leaving if
         nothing used it."""
-        self._warm = _Launcher(wait=False)
+        global _EARLY
+        self._warm, _EARLY = _EARLY or _Launcher(wait=False), None
         try:
             yield
         finally:
@@ -194,7 +206,7 @@ class Pyttsx3Engine:
     # ---- facts about the engine (asked once, of a worker process; kept in state_dir)
 
     def _facts_file(self) -> str | None:
-        """Where the probe's answer is kept: named after what could change it."""
+        """Where the launcher's facts are kept: named after what could change them."""
         if self._state_dir is None:
             return None
         import hashlib
@@ -215,6 +227,7 @@ class Pyttsx3Engine:
         return os.path.join(self._state_dir, f"engine-{self.name}-{digest}.json")
 
     def _facts(self) -> dict:
+        """What the launcher reports (versions, data folder, voices): kept in ``state_dir``."""
         if self._probe is None:
             kept = self._facts_file()
             if kept:
@@ -224,27 +237,12 @@ class Pyttsx3Engine:
                     return self._probe
                 except (OSError, ValueError):
                     pass
-            with tempfile.TemporaryDirectory(prefix="panelcast-tts-") as tmp:
-                out = os.path.join(tmp, "probe.json")
-                if self._warm is not None:   # ask the warm launcher, and keep it for synthesis
-                    self._warm.ready()
-                    self._warm.start(_PROBE_ID, {"kind": "probe", "out": out})
-                    exit_code = self._warm.wait_exit(_PROBE_ID, _START_TIMEOUT)
-                    facts = dict(self._warm.facts)
-                else:
-                    with _Launcher() as launcher:
-                        launcher.start(_PROBE_ID, {"kind": "probe", "out": out})
-                        exit_code = launcher.wait_exit(_PROBE_ID, _START_TIMEOUT)
-                        facts = dict(launcher.facts)
-                try:
-                    with open(out, encoding="utf-8") as fh:
-                        facts.update(json.load(fh))
-                except (OSError, ValueError):
-                    raise EngineError(
-                        f"the speech engine could not start: {_worker_error(out, exit_code)}"
-                    ) from None
-            if "error" in facts:
-                raise EngineError(f"the speech engine could not start: {facts['error']}")
+            if self._warm is not None:   # ask the warm launcher, and keep it for synthesis
+                self._warm.ready()
+                facts = self._warm.facts
+            else:
+                with _Launcher() as launcher:
+                    facts = launcher.facts
             self._probe = facts
             if kept:
                 from .fsutil import atomic_write_text
@@ -353,7 +351,6 @@ class Pyttsx3Engine:
                     run.deadline = time.monotonic() + _time_limit(job.text)
                     running[run.id] = run
                     launcher.start(run.id, {
-                        "kind": "speak",
                         "chunks": chunks[index],
                         "voice": job.voice.as_dict(),
                         "tmp": run.tmp,
@@ -670,7 +667,7 @@ def _launcher_main() -> None:
         facts = _locate_espeak()
         import pyttsx3  # noqa: F401  (loaded once here, inherited by every worker)
         import pyttsx3.drivers.espeak  # noqa: F401
-        _list_voices_once(facts["data"])
+        facts.update(_read_voices(facts["data"]))
     except BaseException as err:
         _send({"error": f"{type(err).__name__}: {err}"})
         os._exit(1)
@@ -727,8 +724,9 @@ def _launcher_main() -> None:
     os._exit(0)
 
 
-def _list_voices_once(data: str | None) -> None:
-    """Have eSpeak read its voice files here, without initialising it (no thread starts).
+def _read_voices(data: str | None) -> dict:
+    """eSpeak's version, data folder and voices, read here without initialising eSpeak (so
+    no thread starts and the launcher stays safe to fork).
 
     Setting a voice makes eSpeak read every voice file (some 300 files) the first time; done
     here, each worker inherits the list instead of reading them again (about 2.5 ms of CPU a
@@ -736,12 +734,15 @@ def _list_voices_once(data: str | None) -> None:
     """
     from pyttsx3.drivers import _espeak
 
-    init_path = getattr(_espeak.dll, "espeak_ng_InitializePath", None)
-    if init_path is None:  # not eSpeak NG: each worker reads the voices itself
-        return
+    init_path = _espeak.dll.espeak_ng_InitializePath   # eSpeak NG (1.49 and later)
     init_path.argtypes = [ctypes.c_char_p]
     init_path(data.encode() if data else None)
-    _espeak.ListVoices(None)
+    path = ctypes.c_char_p()
+    facts = {"espeak_version": _espeak.Info(ctypes.byref(path)).decode()}
+    if path.value:
+        facts["data"] = os.path.abspath(path.value.decode())
+    facts["voices"] = sorted(_list_voices(_espeak), key=lambda v: v["id"])
+    return facts
 
 
 def _send(message: dict) -> None:
@@ -787,19 +788,15 @@ def _worker_main(spec: dict) -> None:
     os.close(devnull)
     code = 0
     try:
-        if spec["kind"] == "probe":
-            _probe(spec["out"])
-        else:
-            if spec["crash"]:
-                os.kill(os.getpid(), spec["crash"])
-            pcm = _speak(spec["chunks"], spec["voice"], spec["tmp"])
-            with open(spec["tmp"] + ".wav", "wb") as fh:
-                _write_wav(fh, pcm)
+        if spec["crash"]:
+            os.kill(os.getpid(), spec["crash"])
+        pcm = _speak(spec["chunks"], spec["voice"], spec["tmp"])
+        with open(spec["tmp"] + ".wav", "wb") as fh:
+            _write_wav(fh, pcm)
     except BaseException as err:
         code = _EXIT_FAILED
         try:
-            with open(spec.get("tmp", spec.get("out", "")) + ".err", "w",
-                      encoding="utf-8") as fh:
+            with open(spec["tmp"] + ".err", "w", encoding="utf-8") as fh:
                 fh.write(f"{type(err).__name__}: {err}")
         except OSError:
             pass
@@ -810,21 +807,6 @@ def _new_pyttsx3():
     import pyttsx3
 
     return pyttsx3.init("espeak")
-
-
-def _probe(out: str) -> None:
-    """Write what eSpeak reports (version, data folder, voices) to ``out`` as JSON."""
-    from pyttsx3.drivers import _espeak
-
-    _new_pyttsx3()
-    path = ctypes.c_char_p()
-    facts = {"espeak_version": _espeak.Info(ctypes.byref(path)).decode()}
-    if path.value:
-        facts["data"] = os.path.abspath(path.value.decode())
-    facts["voices"] = sorted(_list_voices(_espeak), key=lambda v: v["id"])
-    with open(out + ".tmp", "w", encoding="utf-8") as fh:
-        json.dump(facts, fh)
-    os.replace(out + ".tmp", out)
 
 
 def _list_voices(_espeak) -> list[dict]:
