@@ -65,6 +65,8 @@ _SYSTEM_LIBRARY = "libespeak-ng.so.1"
 # Test hook: make workers crash (SIGSEGV) "always" or "once" (first try only), or "hang"
 # (SIGSTOP, so the caller's time limit has to kill them).
 _CRASH_TEST_ENV = "PANELCAST_TTS_CRASH_TEST"
+_STOCK_BUFFER_ENV = "PANELCAST_TTS_STOCK_BUFFER"  # set: keep the driver's own audio buffer (the benchmark's
+                                                 # baseline runs pyttsx3 as other tools do)
 _EXIT_FAILED = 3           # a worker's exit status when it wrote its error to ``<tmp>.err``
 _START_TIMEOUT = 60.0      # seconds for the launcher to start
 
@@ -841,8 +843,9 @@ def _speak(chunks: list[str], voice: dict, tmp: str) -> bytes:
 
     engine = _new_pyttsx3()
     driver = engine.proxy._driver  # pyttsx3's EspeakDriver (pinned: pyttsx3 2.99)
-    driver.__class__ = _appending_driver(type(driver))
-    driver._data_buffer = b""
+    if not os.environ.get(_STOCK_BUFFER_ENV):
+        driver.__class__ = _appending_driver(type(driver))
+        driver._data_buffer = b""
     finished = threading.Event()
     outcome: dict = {}
 
