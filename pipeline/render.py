@@ -266,16 +266,18 @@ def make_timeline(prepared: Prepared, entries: list[UnitAudio], config: Config) 
 
 def episode_cover(prepared: Prepared, config: Config, cache: Cache) -> tuple[bytes, str]:
     """The configured cover, else one generated from the title and speakers (cached)."""
-    import PIL  # Pillow loads only when there is work to do
-
-    from .cover import load_cover, make_cover
-
     if config.cover:
+        from .cover import load_cover
+
         return load_cover(Path(config.cover))
+    import PIL  # the version only; Pillow's modules load when a cover is drawn
+
     title, speakers = prepared.plan.title, [s.name for s in prepared.script.speakers]
     key = canonical_hash({"title": title, "speakers": speakers, "pillow": PIL.__version__})
     cached = cache.dir / "covers" / f"{key}.jpg"
     if not cached.is_file():
+        from .cover import make_cover
+
         make_cover(title, speakers, cached)
     return cached.read_bytes(), "image/jpeg"
 
