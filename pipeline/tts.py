@@ -205,7 +205,7 @@ class Pyttsx3Engine:
         launcher.ready()
         return launcher
 
-    # ---- facts about the engine (asked once, of a worker process; kept in state_dir)
+    # ---- facts about the engine (asked once, of the launcher; kept in state_dir)
 
     def _facts_file(self) -> str | None:
         """Where the launcher's facts are kept: named after what could change them."""
