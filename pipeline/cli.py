@@ -177,7 +177,8 @@ def render(obj, transcript, output, config_path, cast_path, chapters, jobs, forc
     if obj and obj.get("argv"):
         warnings = "" if quiet else "".join(f"Warning: {w}\n" for w in result.warnings)
         receipt.write(obj["argv"], list(result.inputs), list(result.outputs),
-                      stdout="" if quiet else answer + "\n", stderr=warnings + (answer + "\n" if quiet else ""))
+                      stdout="" if quiet else answer + "\n", stderr=warnings + (answer + "\n" if quiet else ""),
+                      libraries=list(result.libraries))
     if result.up_to_date:
         click.echo(answer, err=quiet)
         return

@@ -2,10 +2,10 @@
 
 A render that finishes leaves a *receipt* in the cache, filed under its exact command line
 (arguments, working folder and the environment variables that change what it does). The
-receipt stamps everything the episode was made from — the transcript, the config and cast
-files and the files they name (cover, chapter images, jingles), the voice palette,
-panelcast's own source files and the folders its libraries are installed in — and the
-files the render wrote (the MP3 and its sidecars).
+receipt stamps everything the episode was made from (the transcript, the config and cast
+files and the files they name: cover, chapter images, jingles; the voice palette; the eSpeak
+libraries the engine may load, present or not; panelcast's own source files and the folders
+its libraries are installed in) and the files the render wrote (the MP3 and its sidecars).
 
 Running the very same command again first looks for its receipt (``replay``). If every
 stamp still matches, it prints what a full check would print and stops: the interpreter
@@ -105,9 +105,11 @@ def code_stamp() -> list:
     return stamps
 
 
-def write(argv: list[str], inputs: list[str], outputs: list[str], stdout: str, stderr: str) -> None:
-    """Leave the receipt of a finished command: ``inputs`` it read, ``outputs`` it wrote, and
-    what it printed when it found the episode up to date."""
+def write(argv: list[str], inputs: list[str], outputs: list[str], stdout: str, stderr: str,
+          libraries: list[str] = ()) -> None:
+    """Leave the receipt of a finished command: ``inputs`` it read, ``outputs`` it wrote, the
+    ``libraries`` whose presence and version matter (stamped by size and time, or absence),
+    and what it printed when it found the episode up to date."""
     path = receipt_path(argv)
     if path is None:
         return
@@ -116,6 +118,7 @@ def write(argv: list[str], inputs: list[str], outputs: list[str], stdout: str, s
         "argv": argv,
         "inputs": {p: file_stamp(p) for p in sorted(set(inputs))},
         "outputs": {p: output_stamp(p) for p in sorted(set(outputs))},
+        "libraries": {p: output_stamp(p) for p in sorted(set(libraries))},
         "code": code_stamp(),
         "stdout": stdout,
         "stderr": stderr,
@@ -156,6 +159,9 @@ def check_receipt_file(path: str | os.PathLike) -> dict | None:
                 return None
         for p, stamp in data["inputs"].items():
             if file_stamp(p) != stamp:
+                return None
+        for p, stamp in data["libraries"].items():
+            if output_stamp(p) != stamp:
                 return None
         if data["code"] != code_stamp():
             return None

@@ -83,6 +83,7 @@ class Result:
     seconds: float
     inputs: tuple[str, ...] = ()     # every file the episode was made from
     outputs: tuple[str, ...] = ()    # the MP3 and the files written next to it
+    libraries: tuple[str, ...] = ()  # the speech engine's libraries, present or not
 
 
 def prepare(transcript: str | os.PathLike, options: Options, engine: Engine) -> Prepared:
@@ -160,7 +161,8 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
         for w in prepared.warnings:
             reporter.note(w)
         episode_key = _episode_key(prepared, options.config)
-        files = (input_files(transcript, options), output_files(output, options.config))
+        files = (input_files(transcript, options), output_files(output, options.config),
+                 tuple(engine.library_files()))
         if not options.force and _up_to_date(cache, output, episode_key, options.config):
             statuses = explain(prepared, cache, output, verify=False)
             return Result(output, True, tuple(statuses), 0, 0, None, prepared.warnings,

@@ -82,6 +82,8 @@ class Engine(Protocol):
 
     def check_voice(self, voice: Voice) -> None: ...
 
+    def library_files(self) -> list[str]: ...
+
     def warm(self) -> contextlib.AbstractContextManager[None]: ...
 
     def synthesize(
@@ -207,19 +209,24 @@ class Pyttsx3Engine:
 
     # ---- facts about the engine (asked once, of the launcher; kept in state_dir)
 
-    def _facts_file(self) -> str | None:
-        """Where the launcher's facts are kept: named after what could change them."""
-        if self._state_dir is None:
-            return None
-        import hashlib
+    def library_files(self) -> list[str]:
+        """The eSpeak libraries it may load, present or not: the system's (where the dynamic
+        loader looks first), then espeakng-loader's. A change among them changes the voice."""
         import sysconfig
 
         import espeakng_loader
 
         arch = sysconfig.get_config_var("MULTIARCH") or ""
         folders = ("/usr/lib", "/usr/lib64", "/usr/local/lib", f"/usr/lib/{arch}", f"/lib/{arch}")
-        system = [os.path.join(d, _SYSTEM_LIBRARY) for d in folders]
-        parts = [metadata.version("pyttsx3"), os.path.realpath(sys.executable), *system, espeakng_loader.get_library_path()]
+        return [*(os.path.join(d, _SYSTEM_LIBRARY) for d in folders), espeakng_loader.get_library_path()]
+
+    def _facts_file(self) -> str | None:
+        """Where the launcher's facts are kept: named after what could change them."""
+        if self._state_dir is None:
+            return None
+        import hashlib
+
+        parts = [metadata.version("pyttsx3"), os.path.realpath(sys.executable), *self.library_files()]
         for path in parts[2:]:
             try:
                 parts.append(str(os.stat(path).st_mtime_ns))

@@ -191,3 +191,15 @@ def test_cache_prune_removes_only_receipts_that_no_longer_match(files):
     inputs[0].write_text("edited\n", encoding="utf-8")
     removed, freed = Cache().prune()
     assert (removed, not path.exists()) == (1, True) and freed > 0
+
+
+def test_a_speech_library_that_appears_is_noticed(files, tmp_path):
+    """A system eSpeak NG installed after the render would be the one loaded: not up to date."""
+    argv, inputs, outputs = files
+    library = tmp_path / "lib" / "libespeak-ng.so.1"
+    receipt.write(argv, [str(p) for p in inputs], [str(p) for p in outputs], "up to date\n", "",
+                  libraries=[str(library)])
+    assert receipt.check(argv) is not None
+    library.parent.mkdir()
+    library.write_bytes(b"\x7fELF")
+    assert receipt.check(argv) is None
