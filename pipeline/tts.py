@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import difflib
 import itertools
 import json
 import os
@@ -47,7 +46,6 @@ import wave
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from typing import Protocol
 
 from .errors import CastError, ConfigError, EngineError
@@ -92,6 +90,12 @@ class Engine(Protocol):
         workers: int = 0,
         on_done: Callable[[SynthJob], None] | None = None,
     ) -> None: ...
+
+
+def _pyttsx3_version() -> str:
+    from importlib import metadata  # here, not at the top: the launcher never needs it
+
+    return metadata.version("pyttsx3")
 
 
 _EARLY: _Launcher | None = None
@@ -226,7 +230,7 @@ class Pyttsx3Engine:
             return None
         import hashlib
 
-        parts = [metadata.version("pyttsx3"), os.path.realpath(sys.executable), *self.library_files()]
+        parts = [_pyttsx3_version(), os.path.realpath(sys.executable), *self.library_files()]
         for path in parts[2:]:
             try:
                 parts.append(str(os.stat(path).st_mtime_ns))
@@ -263,7 +267,7 @@ class Pyttsx3Engine:
         facts = self._facts()
         return {
             "engine": self.name,
-            "engine_version": metadata.version("pyttsx3"),
+            "engine_version": _pyttsx3_version(),
             "espeak_version": facts["espeak_version"],
             "espeak_library": facts["library"],
             "espeak_data": facts["data"],
@@ -466,6 +470,8 @@ def _check_number(name: str, value: object, bounds: tuple, integer: bool) -> Non
 
 
 def _suggest(word: str, known) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, sorted(known), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
