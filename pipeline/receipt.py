@@ -61,8 +61,6 @@ def receipt_path(argv: list[str]) -> str | None:
     """Where the receipt of this command line is kept; None for commands never replayed."""
     if not argv or argv[0] not in COMMANDS or NEVER_REPLAYED.intersection(argv):
         return None
-    if any(a.startswith("--dry") or a.startswith("--exp") or a.startswith("--forc") for a in argv):
-        return None  # click accepts unambiguous prefixes of long options
     ident = json.dumps({"argv": argv, "cwd": os.getcwd(), "python": sys.executable,
                         "env": {k: os.environ.get(k) for k in ENVIRONMENT}})
     name = hashlib.sha256(ident.encode("utf-8")).hexdigest()[:32]

@@ -75,7 +75,7 @@ def test_other_command_lines_folders_and_environments_have_other_receipts(files,
     assert receipt.check(argv) is None
 
 
-@pytest.mark.parametrize("extra", ["--force", "--dry-run", "--explain", "--forc", "--dry", "-h", "--help"])
+@pytest.mark.parametrize("extra", ["--force", "--dry-run", "--explain", "-h", "--help"])
 def test_forced_explained_and_help_commands_are_never_replayed(files, extra):
     argv, inputs, outputs = files
     command = argv + [extra]
