@@ -156,8 +156,8 @@ def _load_audio_libraries() -> None:
 
 
 class EncodePool:
-    """Encodes units on a thread pool (each encode is an ffmpeg child process) as their WAVs
-    become ready, so encoding overlaps synthesis. Completions are reported by ``drain()`` in
+    """Encodes units on a thread pool (leveling, resampling and LAME release the GIL) as their
+    WAVs become ready, so encoding overlaps synthesis. Completions are reported by ``drain()`` in
     the calling thread; the first failure is re-raised there. Leaving the ``with`` block
     early (an error, Ctrl-C) cancels what has not started."""
 
