@@ -42,6 +42,10 @@ class _Group(click.Group):
             err = click.ClickException("interrupted; no partial output was left behind")
             err.exit_code = INTERRUPTED
             raise err from None
+        except BrokenPipeError:  # whoever read our output stopped (`panelcast voices | head`)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # nothing more to say, not even at exit
+            raise SystemExit(0) from None
         except OSError as exc:  # a file or folder that cannot be read or written
             where = exc.filename or "a file"
             err = click.ClickException(f"{where}: {exc.strerror or exc}")

@@ -147,3 +147,16 @@ def test_unwritable_output_is_one_error_line(run):
     result = run("render", SAMPLE, "-o", "/proc/no-such-folder/x.mp3", "-q")
     assert result.exit_code == 5
     assert result.output == "Error: /proc/no-such-folder: No such file or directory\n"
+
+
+def test_a_closed_output_pipe_ends_quietly():
+    """`panelcast voices | head -1`: the reader leaves early; no error, no traceback."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "voices"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()                      # gone before panelcast writes a line
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0, err
+    assert err == ""
