@@ -58,7 +58,7 @@ RESULTS = REPO / "benchmarks" / "RESULTS.md"
 REPEAT_TIMES = 10          # the long transcript for the memory rows: the seed's turns x 10
 POLL_SECONDS = 0.05        # memory sampling interval
 MB = 1_000_000
-STOCK_BUFFER_ENV = "PANELCAST_TTS_STOCK_BUFFER"   # see naive_baseline()
+STOCK_DRIVER_ENV = "PANELCAST_TTS_STOCK_DRIVER"   # see naive_baseline()
 
 TARGETS = {
     "cold": 0.60,          # cold / baseline
@@ -318,7 +318,7 @@ def naive_baseline(seed: Path, out_mp3: Path, workdir: Path, engine_fixes: bool 
     ``engine_fixes`` gives the baseline that too (reported alongside, for reference).
     """
     if not engine_fixes:
-        os.environ[STOCK_BUFFER_ENV] = "1"   # inherited by the engine's launcher and workers
+        os.environ[STOCK_DRIVER_ENV] = "1"   # inherited by the engine's launcher and workers
     AudioSegment = _pydub()
 
     from pipeline.cast import NARRATOR, cast_voices

@@ -311,7 +311,7 @@ def test_the_grown_audio_buffer_gives_the_drivers_own_bytes(engine, tmp_path, mo
     text = " ".join(f"Sentence {i} of a paragraph long enough to need many audio buffers." for i in range(12))
     fast, stock = tmp_path / "fast.wav", tmp_path / "stock.wav"
     engine.synthesize([SynthJob(text, Voice("en-us+f3"), str(fast))])
-    monkeypatch.setenv(tts._STOCK_BUFFER_ENV, "1")
+    monkeypatch.setenv(tts._STOCK_DRIVER_ENV, "1")
     engine.synthesize([SynthJob(text, Voice("en-us+f3"), str(stock))])
     assert duration_s(fast) > 20
     assert fast.read_bytes() == stock.read_bytes()
