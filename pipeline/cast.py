@@ -16,7 +16,7 @@ from typing import Callable, Mapping
 
 import yaml
 
-from .config import VoiceOverride
+from .config import SAFE_LOADER, VoiceOverride
 from .errors import CastError, ConfigError
 from .model import Script, Voice
 
@@ -67,7 +67,7 @@ def _palette_voice(entry: object, where: str) -> PaletteVoice:
 
 def load_palette(path: str | Path = PALETTE_PATH) -> Palette:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read the voice palette: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("speakers"), list) or not data["speakers"]:

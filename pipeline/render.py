@@ -24,7 +24,7 @@ from .fsutil import atomic_path, atomic_write_bytes, sweep_stale
 from .model import Script, Segment, SynthJob, Timeline
 from .plan import Plan, Unit, canonical_hash, file_digest, make_plan
 from .report import NullReporter, Reporter
-from .sidecars import sidecar_path, write_sidecars
+from .sidecars import prepare_captions, sidecar_path, write_sidecars
 from .tags import write_tags
 from .transcript import parse
 from .tts import Engine, get_engine
@@ -167,11 +167,14 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
             statuses = explain(prepared, cache, output, verify=False)
             return Result(output, True, tuple(statuses), 0, 0, None, prepared.warnings,
                           time.monotonic() - started, *files)
-        statuses = explain(prepared, cache, output, options.force)       # what is cached, and why not
+        statuses = explain(prepared, cache, output, options.force, verify=False)  # what is cached, and why not
         output.parent.mkdir(parents=True, exist_ok=True)                 # fail before the work, not after
 
         cover = in_background(episode_cover, prepared, options.config, cache)  # artwork, drawn meanwhile
+        damaged = in_background(damaged_units, statuses, cache)          # cached units' contents, hashed meanwhile
+        in_background(warm_captions, prepared.plan)                      # caption lines, cut meanwhile
         entries = produce(engine, statuses, cache, options.config, options.workers, reporter)  # speech -> MP3
+        statuses, entries = redo_damaged(damaged.result(), statuses, entries, engine, cache, options, reporter)
     timeline = make_timeline(prepared, entries, options.config)         # frame counts -> times
     write_cover(cover.result(), output)                                 # X.jpg
     write_episode(prepared, entries, timeline, cover.result(), cache, output, options.config, reporter)  # tags + join
@@ -209,6 +212,8 @@ def produce(engine: Engine, statuses: list[UnitStatus], cache: Cache, config: Co
         waiting.setdefault(unit.synth_key, []).append(unit)
     reporter.stage("synthesize", len(to_speak))
     reporter.stage("encode", len(to_encode))
+    if not to_encode:
+        return [s.cached for s in statuses]
 
     encoded: dict[str, UnitAudio] = {}
 
@@ -239,6 +244,36 @@ def produce(engine: Engine, statuses: list[UnitStatus], cache: Cache, config: Co
         pool.drain(block=True)
 
     return [s.cached or encoded[s.unit.key] for s in statuses]
+
+
+def damaged_units(statuses: list[UnitStatus], cache: Cache) -> set[str]:
+    """Keys of the cached units whose MP3 no longer matches its recorded hash (the render
+    trusted their size; this checks their content while new units are made)."""
+    return {s.unit.key for s in statuses if s.cached is not None and cache.unit(s.unit.key)[0] is None}
+
+
+def redo_damaged(damaged: set[str], statuses: list[UnitStatus], entries: list[UnitAudio], engine: Engine,
+                 cache: Cache, options: Options, reporter: Reporter
+                 ) -> tuple[list[UnitStatus], list[UnitAudio]]:
+    """Make again the units ``damaged_units`` found damaged; the others keep their entries."""
+    if not damaged:
+        return statuses, entries
+    again = [replace(s, reason=CORRUPT, synthesize=not cache.has_wav(s.unit.synth_key), encode=True, cached=None)
+             if s.unit.key in damaged else replace(s, cached=entry)
+             for s, entry in zip(statuses, entries)]
+    entries = produce(engine, again, cache, options.config, options.workers, reporter)
+    reported = [a if s.unit.key in damaged else s for s, a in zip(statuses, again)]
+    return reported, entries
+
+
+def warm_captions(plan: Plan) -> None:
+    """Cut every unit's caption lines now (they depend on the text, not on times), so that
+    writing the captions after the join only looks them up."""
+    previous = None
+    for unit in plan.units:
+        if unit.kind != "jingle":
+            prepare_captions(unit.text, unit.speaker, previous)
+            previous = unit.speaker
 
 
 def make_timeline(prepared: Prepared, entries: list[UnitAudio], config: Config) -> Timeline:

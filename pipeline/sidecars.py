@@ -13,6 +13,7 @@ The ``to_*`` functions are pure; :func:`write_sidecars` writes the files atomica
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import textwrap
@@ -187,6 +188,19 @@ def split_text(text: str, width: int = LINE_WIDTH, max_lines: int = MAX_LINES,
     return chunks
 
 
+@functools.lru_cache(maxsize=4096)
+def _split_cached(text: str, width: int, max_lines: int, prefix: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(lines) for lines in split_text(text, width, max_lines, prefix))
+
+
+def prepare_captions(text: str, speaker: str, previous_speaker: str | None) -> None:
+    """Cut ``text``'s caption lines ahead of time, as ``cues`` will ask for them (with and
+    without the ``"Name: "`` prefix); they depend on the text only, not on times."""
+    _split_cached(text, LINE_WIDTH, MAX_LINES, "")
+    if speaker != previous_speaker:
+        _split_cached(text, LINE_WIDTH, MAX_LINES, f"{speaker}: ")
+
+
 def _check_segment(index: int, seg: Segment) -> None:
     where = f"timeline segment {index + 1} ({seg.speaker})"
     if seg.start_ms < 0:
@@ -214,7 +228,7 @@ def cues(timeline: Timeline, *, name_prefix: bool = False,
     previous_speaker: str | None = None
     for seg in _sorted_segments(timeline):
         prefix = f"{seg.speaker}: " if name_prefix and seg.speaker != previous_speaker else ""
-        chunks = split_text(seg.text, width, max_lines, prefix)
+        chunks = _split_cached(seg.text, width, max_lines, prefix)
         if not chunks:
             continue
         if prefix and not chunks[0][0].startswith(prefix):

@@ -110,6 +110,29 @@ def test_corrupt_cache_entry_is_detected_and_redone(transcript, tmp_path):
     assert out.read_bytes() == good
 
 
+def test_a_cached_unit_damaged_in_place_is_found_by_its_hash_and_redone(transcript, tmp_path):
+    """Same size, different bytes: the size check passes, the content hash (checked while the
+    render works) does not, and the unit is encoded again before the join."""
+    out, cache_dir = tmp_path / "ep.mp3", tmp_path / "cache"
+    render(transcript, Options(output=out, cache_root=str(cache_dir)))
+    good = out.read_bytes()
+    cache = Cache(cache_dir)
+    units = cache.load_episode(out)["units"]
+    victim = cache.mp3_path(units[4]["key"])
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2:len(data) // 2 + 64] = bytes(64)   # zeroed in the middle, same length
+    victim.write_bytes(bytes(data))
+    out.unlink()
+
+    reporter = RecordingReporter()
+    result = render(transcript, Options(output=out, cache_root=str(cache_dir)), reporter)
+    assert {s.unit.ident: s.reason for s in result.statuses if s.reason != "cached"} == {
+        units[4]["ident"]: "cache entry corrupt"}
+    assert reporter.done["encode"] == 1 and reporter.done["synthesize"] == 0   # its WAV was intact
+    assert (result.synthesized, result.encoded) == (0, 1)
+    assert out.read_bytes() == good
+
+
 def test_force_redoes_everything(transcript, tmp_path):
     out, cache = tmp_path / "ep.mp3", str(tmp_path / "cache")
     first = render(transcript, Options(output=out, cache_root=cache))
