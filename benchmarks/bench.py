@@ -17,7 +17,8 @@ start-up and imports are included; wall clock from process start to exit):
   of this script, so it pays the same start-up as the CLI and its memory is measured the same
   way.  Its speech goes through panelcast's engine (a fresh process per job: pyttsx3 2.99 does
   not give complete audio otherwise) with pyttsx3's driver as other tools have it; a second
-  baseline row, for reference, also gets panelcast's fix of the driver's audio buffer.
+  baseline row, for reference, also gets panelcast's fixes of the driver (its audio buffer
+  and its loop).
 - cold: ``panelcast render`` with an empty cache, default settings.
 - edit: one sentence of a middle turn replaced by another of similar length, same cache.
 - no-op: the same render again (panelcast answers "up to date").
@@ -313,9 +314,11 @@ def naive_baseline(seed: Path, out_mp3: Path, workdir: Path, engine_fixes: bool 
 
     Speech goes through panelcast's engine (a fresh process per job, which pyttsx3 2.99 needs
     to give complete audio at all), but with pyttsx3's espeak driver keeping its own audio
-    buffer, as in every other tool: it appends each second of audio to a ``bytes`` object,
-    copying everything so far each time.  panelcast's engine grows a ``bytearray`` instead;
-    ``engine_fixes`` gives the baseline that too (reported alongside, for reference).
+    buffer and loop, as in every other tool: it appends each second of audio to a ``bytes``
+    object, copying everything so far each time, and its loop looks every 10 ms whether the
+    utterance has ended.  panelcast's engine grows a ``bytearray`` instead and wakes when the
+    utterance ends; ``engine_fixes`` gives the baseline that too (reported alongside, for
+    reference).
     """
     if not engine_fixes:
         os.environ[STOCK_DRIVER_ENV] = "1"   # inherited by the engine's launcher and workers
@@ -787,8 +790,8 @@ MEASURED = """\
   receipt the edit left; the stage breakdown's "no-op" is the full check without a receipt.
   The baseline runs as `python benchmarks/bench.py --naive-baseline ...`, also a fresh
   interpreter, with pyttsx3's driver as other tools run it (its audio buffer is a `bytes`
-  object grown by copying); the reference row `--naive-baseline-with-engine-fixes` gives it
-  panelcast's `bytearray` buffer too. Both share panelcast's launcher, which reads eSpeak's
+  object grown by copying, its loop polls every 10 ms); the reference row
+  `--naive-baseline-with-engine-fixes` gives it panelcast's fixes of both too. Both share panelcast's launcher, which reads eSpeak's
   voice list once instead of in every worker.
 - Timing rows: median of --repeat rounds; every round starts from an empty cache: cold, then the
   edit, then the no-op on that cache. While timing, the parent only blocks in wait4 (no sampling).
