@@ -21,7 +21,16 @@ from .errors import CastError, ConfigError
 from .model import Script, Voice
 
 NARRATOR = "Narrator"
-PALETTE_PATH = Path(__file__).resolve().parent.parent / "voices" / "palette.yaml"
+
+def _palette_path() -> Path:
+    """voices/palette.yaml: in a checkout (and an editable install) next to the package, in an
+    installed wheel inside it (pyproject.toml installs voices/ as pipeline/voices)."""
+    here = Path(__file__).resolve().parent
+    inside = here / "voices" / "palette.yaml"
+    return inside if inside.is_file() else here.parent / "voices" / "palette.yaml"
+
+
+PALETTE_PATH = _palette_path()
 
 
 @dataclass(frozen=True)
