@@ -197,7 +197,9 @@ def join_units(keys: Sequence[str], entries: Sequence[UnitAudio], cache: Cache, 
         first_header = first.read(4)
     spans = [(e.frames, e.size) for e in entries]
     info = mp3.info_frame(first_header, sum(f for f, _ in spans), sum(b for _, b in spans), spans)
-    with open(out_path, "ab") as out:
+    fd = os.open(out_path, os.O_RDWR | os.O_CREAT, 0o666)   # not "ab": copy_file_range refuses O_APPEND
+    with open(fd, "r+b") as out:
+        out.seek(0, os.SEEK_END)
         out.write(info)
         out.flush()
         for key in keys:
@@ -220,6 +222,5 @@ def _append(src, dst) -> None:
         pass                      # no copy_file_range here (or not across these file systems)
     if done < size:
         src.seek(done)
-        dst.seek(0, os.SEEK_END)
         shutil.copyfileobj(src, dst, 1 << 20)
         dst.flush()

@@ -22,6 +22,7 @@ from .model import Script, Voice
 
 NARRATOR = "Narrator"
 
+
 def _palette_path() -> Path:
     """voices/palette.yaml: in a checkout (and an editable install) next to the package, in an
     installed wheel inside it (pyproject.toml installs voices/ as pipeline/voices)."""

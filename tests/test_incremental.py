@@ -88,12 +88,16 @@ def test_no_op_render_is_up_to_date(transcript, tmp_path):
     assert not again.up_to_date and reporter.done["synthesize"] == 0 and reporter.done["encode"] == 0
 
 
-def test_corrupt_cache_entry_is_detected_and_redone(transcript, tmp_path):
+def rendered(transcript: Path, tmp_path: Path) -> tuple[Path, Path, bytes, Cache, list[dict]]:
+    """A first render: (output, cache folder, its bytes, the cache, the units it recorded)."""
     out, cache_dir = tmp_path / "ep.mp3", tmp_path / "cache"
     render(transcript, Options(output=out, cache_root=str(cache_dir)))
-    good = out.read_bytes()
     cache = Cache(cache_dir)
-    units = cache.load_episode(out)["units"]
+    return out, cache_dir, out.read_bytes(), cache, cache.load_episode(out)["units"]
+
+
+def test_corrupt_cache_entry_is_detected_and_redone(transcript, tmp_path):
+    out, cache_dir, good, cache, units = rendered(transcript, tmp_path)
     victim = cache.mp3_path(units[3]["key"])
     victim.write_bytes(victim.read_bytes()[:500])          # truncated MP3 unit
     wav = cache.wav_path(units[5]["synth_key"])
@@ -113,11 +117,7 @@ def test_corrupt_cache_entry_is_detected_and_redone(transcript, tmp_path):
 def test_a_cached_unit_damaged_in_place_is_found_by_its_hash_and_redone(transcript, tmp_path):
     """Same size, different bytes: the size check passes, the content hash (checked while the
     render works) does not, and the unit is encoded again before the join."""
-    out, cache_dir = tmp_path / "ep.mp3", tmp_path / "cache"
-    render(transcript, Options(output=out, cache_root=str(cache_dir)))
-    good = out.read_bytes()
-    cache = Cache(cache_dir)
-    units = cache.load_episode(out)["units"]
+    out, cache_dir, good, cache, units = rendered(transcript, tmp_path)
     victim = cache.mp3_path(units[4]["key"])
     data = bytearray(victim.read_bytes())
     data[len(data) // 2:len(data) // 2 + 64] = bytes(64)   # zeroed in the middle, same length
