@@ -37,7 +37,7 @@ BITEXACT = ["-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-
 def encoder_identity() -> dict:
     """What, besides the settings, decides the encoded bytes: the leveling method and the
     libraries that make them."""
-    from importlib.metadata import version
+    from .dists import version
 
     return {"leveling": loudness.METHOD,
             **{name: version(name) for name in ("lameenc", "soxr", "pyebur128", "numpy")}}

@@ -93,9 +93,9 @@ class Engine(Protocol):
 
 
 def _pyttsx3_version() -> str:
-    from importlib import metadata  # here, not at the top: the launcher never needs it
+    from .dists import version  # here, not at the top: the launcher never needs it
 
-    return metadata.version("pyttsx3")
+    return version("pyttsx3")
 
 
 _EARLY: _Launcher | None = None
