@@ -791,8 +791,8 @@ MEASURED = """\
   The baseline runs as `python benchmarks/bench.py --naive-baseline ...`, also a fresh
   interpreter, with pyttsx3's driver as other tools run it (its audio buffer is a `bytes`
   object grown by copying, its loop polls every 10 ms); the reference row
-  `--naive-baseline-with-engine-fixes` gives it panelcast's fixes of both too. Both share panelcast's launcher, which reads eSpeak's
-  voice list once instead of in every worker.
+  `--naive-baseline-with-engine-fixes` gives it panelcast's fixes of both too. Both share
+  panelcast's launcher, which reads eSpeak's voice list once instead of in every worker.
 - Timing rows: median of --repeat rounds; every round starts from an empty cache: cold, then the
   edit, then the no-op on that cache. While timing, the parent only blocks in wait4 (no sampling).
 - CPU seconds: ru_utime + ru_stime from wait4, which include every descendant that was waited
