@@ -103,7 +103,7 @@ def cli() -> None:
 
     Start with `panelcast inspect TRANSCRIPT` to see the speakers, voices and chapters,
     then `panelcast render TRANSCRIPT`. Re-rendering after an edit redoes only the
-    paragraphs that changed.
+    sentences around it (a few seconds of speech), not the episode.
 
     Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input (transcript, config,
     cast or audio file), 4 speech engine or encoder failure, 5 a file or folder cannot be
@@ -151,7 +151,7 @@ def _common(f):
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or warnings.")
 @click.pass_obj
 def render(obj, transcript, output, config_path, cast_path, chapters, jobs, force, dry_run, quiet, cache_dir, fmt):
-    """Render TRANSCRIPT into a chaptered MP3 (only changed paragraphs are redone).
+    """Render TRANSCRIPT into a chaptered MP3 (only what an edit changed is redone).
 
     Next to OUTPUT it writes the cover (.jpg), WebVTT and SRT captions, Podcasting 2.0
     chapters (.chapters.json) and a JSON transcript, all timed from the same frames.

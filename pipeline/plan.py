@@ -1,9 +1,10 @@
 """Plan: the ordered units of an episode, each with content keys derived from its inputs.
 
-A unit is the atom of rendering and caching: a spoken paragraph (or intro/outro paragraph)
-or a jingle. ``synth_key`` hashes everything that changes the synthesized speech;
-``key`` hashes that plus everything that changes the encoded MP3 unit. Keys are hashes of
-the canonical JSON of the inputs themselves, never of a hand-kept list of fields.
+A unit is the atom of rendering and caching: a run of whole sentences of a spoken paragraph
+(``sentences.pieces``: a short paragraph is one unit, a long one several) or a jingle.
+``synth_key`` hashes everything that changes the synthesized speech; ``key`` hashes that
+plus everything that changes the encoded MP3 unit. Keys are hashes of the canonical JSON
+of the inputs themselves, never of a hand-kept list of fields.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .cast import NARRATOR, Cast
 from .config import Config
 from .errors import InputError
 from .model import Script, Voice
+from .sentences import pieces
 from .speech import spoken_text
 
 CACHE_FORMAT = 1  # bump when the cached data's layout or meaning changes
@@ -99,20 +101,20 @@ def make_plan(script: Script, cast: Cast, config: Config, engine_identity: dict,
     if config.intro_audio:
         rows.append(dict(ident="jingle:intro", kind="jingle", speaker="", text="", audio_file=config.intro_audio,
                          pause_ms=pauses.paragraph_ms))
-    intro = intro_paragraphs(script, title)
-    for i, text in enumerate(intro):
-        last = i == len(intro) - 1
-        rows.append(dict(ident=f"intro:{i}", kind="intro", speaker=NARRATOR, text=text,
-                         pause_ms=pauses.turn_ms if last else pauses.paragraph_ms))
-    for t, turn in enumerate(script.turns):
-        for p, text in enumerate(turn.paragraphs):
-            last = p == len(turn.paragraphs) - 1
-            rows.append(dict(ident=f"turn:{t}:{p}", kind="turn", speaker=turn.speaker, text=text, turn=t,
-                             pause_ms=pauses.turn_ms if last else pauses.paragraph_ms))
-    outro = outro_paragraphs(script, title)
-    for i, text in enumerate(outro):
-        rows.append(dict(ident=f"outro:{i}", kind="outro", speaker=NARRATOR, text=text,
-                         pause_ms=pauses.paragraph_ms))
+    blocks = [("intro", NARRATOR, None, intro_paragraphs(script, title), pauses.turn_ms)]
+    blocks += [("turn", turn.speaker, t, turn.paragraphs, pauses.turn_ms) for t, turn in enumerate(script.turns)]
+    blocks.append(("outro", NARRATOR, None, outro_paragraphs(script, title), pauses.paragraph_ms))
+    for kind, speaker, t, paragraphs, last_pause in blocks:
+        for p, paragraph in enumerate(paragraphs):
+            parts = pieces(paragraph)
+            for c, text in enumerate(parts):
+                if c < len(parts) - 1:
+                    pause = 0                      # a sentence end inside a paragraph: eSpeak's own pause
+                else:
+                    pause = last_pause if p == len(paragraphs) - 1 else pauses.paragraph_ms
+                where = f"{kind}:{p}" if t is None else f"{kind}:{t}:{p}"
+                rows.append(dict(ident=f"{where}:{c}", kind=kind, speaker=speaker, text=text, turn=t,
+                                 pause_ms=pause))
     if config.outro_audio:
         rows.append(dict(ident="jingle:outro", kind="jingle", speaker="", text="", audio_file=config.outro_audio,
                          pause_ms=0))

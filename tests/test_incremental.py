@@ -233,3 +233,38 @@ def test_a_failed_render_leaves_nothing_next_to_the_output(transcript, tmp_path,
         render(transcript, Options(output=out, cache_root=str(tmp_path / "cache")))
     assert list(out.parent.iterdir()) == []
 
+
+LONG_TURN = " ".join([
+    "The first thing we learned was that the tide tables we relied on were printed decades ago.",
+    "Nobody had checked them against the gauges, because nobody thought they could drift.",
+    "When we finally did, the high-water marks were off by more than a hand's width every spring.",
+    "That sounds small until you remember that the fish market floor sits a hand above the wall.",
+    "So the second thing we learned was to stop trusting any number we had not measured ourselves.",
+    "We bought three gauges, one for each end of the quay and one for the mouth of the river.",
+    "The readings go up on the harbour office window every Monday morning, in large print.",
+    "People stop and read them on their way to work, and some of them argue with the numbers.",
+    "Arguing is fine; it means they are looking, and looking is where every plan has to start.",
+])
+
+
+def test_a_sentence_added_to_a_long_paragraph_redoes_only_the_pieces_around_it(tmp_path):
+    """A paragraph is rendered as pieces of whole sentences: adding a sentence in its middle
+    redoes at most two pieces, the others come from the cache, and the bytes equal a cold render."""
+    transcript = tmp_path / "long.txt"
+    transcript.write_text(f"Tide Notes\n\nAmara Osei:\nWhat did you learn?\n\nTomasz Kreel:\n{LONG_TURN}\n",
+                          encoding="utf-8")
+    os.utime(transcript, (1_700_000_000, 1_700_000_000))
+    out, cache = tmp_path / "ep.mp3", str(tmp_path / "cache")
+    first = render(transcript, Options(output=out, cache_root=cache))
+    long_units = [s.unit for s in first.statuses if s.unit.speaker == "Tomasz Kreel"]
+    assert len(long_units) >= 3                      # one paragraph, several units
+
+    edit(transcript, "We bought three gauges,", "We asked the school to help. We bought three gauges,")
+    reporter = RecordingReporter()
+    second = render(transcript, Options(output=out, cache_root=cache), reporter)
+    redone = [s for s in second.statuses if s.synthesize]
+    assert 1 <= reporter.done["synthesize"] == len(redone) <= 2
+    assert {s.unit.speaker for s in redone} == {"Tomasz Kreel"}
+    kept = [s for s in second.statuses if s.unit.speaker == "Tomasz Kreel" and s.reason == "cached"]
+    assert len(kept) >= len(long_units) - 2
+    assert out.read_bytes() == cold_bytes(transcript, tmp_path, "cold.mp3")

@@ -305,10 +305,9 @@ def test_a_warm_launcher_is_used_once_and_an_unused_one_is_stopped(tmp_path, mon
     assert out[0] == _render(tts.get_engine(), PAIRS[:1], tmp_path / "again", workers=1, order=[0])[0]
 
 
-def test_the_fixed_driver_gives_the_stock_drivers_bytes(engine, tmp_path, monkeypatch):
-    """The worker's driver fixes (a bytearray buffer, a loop that wakes when the utterance ends)
-    are only faster: a long paragraph (many one-second buffers) comes out byte for byte as
-    with pyttsx3's driver as it is."""
+def test_the_grown_audio_buffer_gives_the_drivers_own_bytes(engine, tmp_path, monkeypatch):
+    """The worker's bytearray buffer is only faster: a long paragraph (many one-second buffers)
+    comes out byte for byte as with pyttsx3's own bytes buffer."""
     text = " ".join(f"Sentence {i} of a paragraph long enough to need many audio buffers." for i in range(12))
     fast, stock = tmp_path / "fast.wav", tmp_path / "stock.wav"
     engine.synthesize([SynthJob(text, Voice("en-us+f3"), str(fast))])
