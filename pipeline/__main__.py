@@ -1,8 +1,10 @@
 """The ``panelcast`` command (and ``python -m pipeline``).
 
 An unchanged repeat of a finished command is answered from its receipt (``receipt.py``)
-before the command line interface and the pipeline are even imported; anything else runs
-the CLI (a render starts the speech launcher first, so that it is ready sooner).
+before the command line interface and the pipeline are even imported. A render is handed
+to the resident render process when there is one (``daemon.py``); otherwise it runs here
+(starting the speech launcher first, so that it is ready sooner) and, once it has
+finished, this process stays on as the resident render process for the next one.
 """
 
 from __future__ import annotations
@@ -16,13 +18,29 @@ def main() -> None:
     argv = sys.argv[1:]
     if receipt.replay(argv):
         sys.exit(0)
-    if argv[:1] == ["render"] and not {"--dry-run", "--explain", "-h", "--help"} & set(argv):
-        from .tts import start_early
+    code_key = None
+    if argv[:1] == ["render"]:
+        from . import daemon
 
-        start_early()  # the speech launcher starts up while the CLI and pipeline are imported
+        if daemon.enabled():
+            code_key = daemon.key()
+            code = daemon.run(argv, code_key)
+            if code is not None:
+                sys.exit(code)
+        if not {"--dry-run", "--explain", "-h", "--help"} & set(argv):
+            from .tts import start_early
+
+            start_early()  # the speech launcher starts up while the CLI and pipeline are imported
     from .cli import main as cli_main
 
-    cli_main(argv)
+    try:
+        cli_main(argv)
+    except SystemExit as exc:
+        if code_key and not exc.code:
+            daemon.stay(code_key)
+        raise
+    if code_key:
+        daemon.stay(code_key)
 
 
 if __name__ == "__main__":

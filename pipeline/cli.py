@@ -295,6 +295,40 @@ def cache_clear(cache_dir):
     click.echo(f"Cleared the cache, freed {freed / 1e6:.1f} MB")
 
 
+@cli.group()
+def daemon():
+    """The resident render process that makes a render after an edit fast.
+
+    A render that runs in its own process stays on afterwards, with everything loaded,
+    and the next `panelcast render` runs in a fork of it instead of starting from nothing.
+    It ends after PANELCAST_DAEMON_IDLE seconds without work (default 600) or when
+    panelcast or its libraries change; PANELCAST_DAEMON=off turns it off (Linux only).
+    """
+
+
+@daemon.command("status")
+def daemon_status():
+    """Show the resident render process for this installation and environment, if any."""
+    from . import daemon as resident
+
+    answer = resident.ask(resident.key(), "status") if resident.enabled() else None
+    if answer is None:
+        click.echo("No resident render process" + ("" if resident.enabled() else " (turned off)"))
+        return
+    up = time.time() - answer["started"]
+    click.echo(f"Resident render process {answer['pid']}: up {up:.0f} s, {answer['served']} renders served, "
+               f"{answer['running']} running, ends after {answer['idle_seconds']:.0f} s idle")
+
+
+@daemon.command("stop")
+def daemon_stop():
+    """Stop the resident render process (renders already running finish first)."""
+    from . import daemon as resident
+
+    answer = resident.ask(resident.key(), "stop") if resident.enabled() else None
+    click.echo(f"Stopped resident render process {answer['pid']}" if answer else "No resident render process")
+
+
 @cli.command()
 @click.argument("transcript", type=click.Path(dir_okay=False, exists=True))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="MP3 to write.")

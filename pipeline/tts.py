@@ -41,6 +41,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 import wave
 from collections import deque
@@ -99,6 +100,25 @@ def _pyttsx3_version() -> str:
 
 
 _EARLY: _Launcher | None = None
+_PRELOADED: dict | None = None   # the facts, once ``preload()`` loaded eSpeak into this process
+
+
+def preload() -> None:
+    """Load eSpeak and pyttsx3 into this process as the launcher does (no eSpeak init, so
+    no thread starts): from then on a launcher is forked from this process, ready at once,
+    instead of started as a new interpreter. The resident render process calls this."""
+    global _PRELOADED
+    if _PRELOADED is None:
+        before = os.environ.get("ESPEAK_DATA_PATH")
+        facts = _locate_espeak()             # sets ESPEAK_DATA_PATH, for this process's workers
+        import pyttsx3  # noqa: F401
+        import pyttsx3.drivers.espeak  # noqa: F401
+        facts.update(_read_voices(facts["data"]))
+        if before is None:                   # each forked launcher sets it again (_ForkedLauncher)
+            os.environ.pop("ESPEAK_DATA_PATH", None)
+        else:
+            os.environ["ESPEAK_DATA_PATH"] = before
+        _PRELOADED = facts
 
 
 def start_early() -> None:
@@ -241,6 +261,8 @@ class Pyttsx3Engine:
 
     def _facts(self) -> dict:
         """What the launcher reports (versions, data folder, voices): kept in ``state_dir``."""
+        if self._probe is None and _PRELOADED is not None:
+            self._probe = _PRELOADED
         if self._probe is None:
             kept = self._facts_file()
             if kept:
@@ -530,15 +552,18 @@ class _Launcher:
 
     def __init__(self, wait: bool = True) -> None:
         """Start the launcher; with ``wait``, also wait until it is ready (else ``ready()`` does)."""
-        package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (package_root, env.get("PYTHONPATH", "")) if p)
-        self._proc = subprocess.Popen(
-            [sys.executable, "-c", f"import {__name__} as m; m._launcher_main()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env=env, cwd=package_root, start_new_session=True, close_fds=True,
-        )
+        if _PRELOADED is not None and threading.active_count() == 1:
+            self._proc = _ForkedLauncher(_PRELOADED)
+        else:
+            package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+            env = dict(os.environ)
+            env["PYTHONPATH"] = os.pathsep.join(
+                p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+            self._proc = subprocess.Popen(
+                [sys.executable, "-c", f"import {__name__} as m; m._launcher_main()"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                env=env, cwd=package_root, start_new_session=True, close_fds=True,
+            )
         self._buffer = b""
         self._messages: deque[dict] = deque()
         self._pids: dict[int, int] = {}
@@ -622,7 +647,10 @@ class _Launcher:
         try:
             os.killpg(self._proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
-            pass
+            try:  # a forked launcher that has not made its session yet (so has no workers)
+                os.kill(self._proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         self._proc.wait()
         deadline = time.monotonic() + 1.0
         try:  # learn of workers started since the last poll (their ids end with the pipe)
@@ -657,6 +685,57 @@ class _Launcher:
         return self._messages.popleft() if self._messages else None
 
 
+class _ForkedLauncher:
+    """A launcher forked from this process (``preload()`` has loaded eSpeak here), seen
+    through the part of ``subprocess.Popen`` that ``_Launcher`` uses. It starts in a session
+    of its own, with only its two pipes and /dev/null open, like a started one."""
+
+    def __init__(self, facts: dict) -> None:
+        to_child, from_parent = os.pipe()
+        to_parent, from_child = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setsid()
+                os.dup2(to_child, 0)
+                os.dup2(from_child, 1)
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 2)
+                os.closerange(3, _max_fd())
+                if facts.get("source") == "espeakng-loader":
+                    os.environ["ESPEAK_DATA_PATH"] = facts["data"]
+                _serve_jobs(facts)
+            finally:
+                os._exit(1)
+        os.close(to_child)
+        os.close(from_child)
+        self.pid = pid
+        self.stdin = open(from_parent, "wb")
+        self.stdout = open(to_parent, "rb")
+        self._status: int | None = None
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self._status is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG if deadline is not None else 0)
+            if pid:
+                self._status = os.waitstatus_to_exitcode(status)
+            elif time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(["launcher"], timeout)
+            else:
+                time.sleep(0.002)
+        return self._status
+
+
+def _max_fd() -> int:
+    try:
+        return min(os.sysconf("SC_OPEN_MAX"), 65536)
+    except (ValueError, OSError):
+        return 4096
+
+
 def _wait_gone(pids: list[int], timeout: float = 2.0) -> None:
     """Wait until processes (not our children) are dead or zombies."""
     deadline = time.monotonic() + timeout
@@ -686,6 +765,12 @@ def _launcher_main() -> None:
     except BaseException as err:
         _send({"error": f"{type(err).__name__}: {err}"})
         os._exit(1)
+    _serve_jobs(facts)
+
+
+def _serve_jobs(facts: dict) -> None:
+    """The launcher's loop: say hello with ``facts``, then fork a worker per job."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _send({"ready": facts})
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_r, False)

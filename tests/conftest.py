@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -16,6 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "seed" / "000_113eec2d62c53610.txt"
 SAMPLE = ROOT / "examples" / "sample.txt"
+
+# Renders run in processes of their own, and none stays resident after the tests (the
+# resident render process is tested in test_daemon.py, with an environment of its own).
+os.environ["PANELCAST_DAEMON"] = "off"
 
 
 def decode(path: Path, rate: int = 44100) -> np.ndarray:
