@@ -99,7 +99,7 @@ class Run:
     pss_peak_kb: int = 0           # largest sampled sum of PSS over the whole tree
 
 
-def run_measured(cmd: list[str], watch_memory: bool = False) -> Run:
+def run_measured(cmd: list[str], watch_memory: bool = False, env: dict | None = None) -> Run:
     """Run ``cmd`` in the measured code's folder; time it and, if asked, sample its memory.
 
     Without ``watch_memory`` the parent only blocks in ``wait4``, so it takes no CPU from the
@@ -115,7 +115,7 @@ def run_measured(cmd: list[str], watch_memory: bool = False) -> Run:
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=CODE, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, cwd=CODE, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
         tracker = _TreeTracker(proc.pid, cmd)
         try:
             while True:
@@ -237,12 +237,39 @@ def _pss(pid: int) -> int:
 
 # --------------------------------------------------------------------------- panelcast
 
-def panelcast_render(transcript: Path, output: Path, cache: Path, watch_memory: bool = False) -> Run:
+def panelcast_render(transcript: Path, output: Path, cache: Path, watch_memory: bool = False,
+                     resident: bool = True) -> Run:
     """``panelcast render`` (``python -m pipeline`` runs what the ``panelcast`` command runs: the
-    receipt check, then the CLI), -j at its default (one worker per CPU)."""
+    receipt check, the resident render process if there is one, else the CLI), -j at its
+    default (one worker per CPU). ``resident=False`` turns the resident process off, so the
+    render runs, and is measured, in the process started here."""
     cmd = [sys.executable, "-m", "pipeline", "render", str(transcript), "-o", str(output),
            "--cache-dir", str(cache), "-q"]
-    return run_measured(cmd, watch_memory)
+    return run_measured(cmd, watch_memory, None if resident else dict(os.environ, PANELCAST_DAEMON="off"))
+
+
+def stop_resident() -> None:
+    """Stop the resident render process, if any, so that the next render starts from nothing."""
+    cmd = [sys.executable, "-m", "pipeline", "daemon"]
+    subprocess.run(cmd + ["stop"], cwd=CODE, capture_output=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        answer = subprocess.run(cmd + ["status"], cwd=CODE, capture_output=True, text=True).stdout
+        if not answer.startswith("Resident"):
+            return
+        time.sleep(0.05)
+    raise SystemExit("the resident render process did not stop")
+
+
+def resident() -> dict:
+    """The resident render process: pid, renders served, RSS and PSS in KiB (empty if none)."""
+    answer = subprocess.run([sys.executable, "-m", "pipeline", "daemon", "status"], cwd=CODE,
+                            capture_output=True, text=True).stdout
+    m = re.match(r"Resident render process (\d+): up \d+ s, (\d+) renders served", answer)
+    if not m:
+        return {}
+    pid = int(m.group(1))
+    return {"pid": pid, "served": int(m.group(2)), "rss_kb": _proc_status(pid).get("VmRSS", 0), "pss_kb": _pss(pid)}
 
 
 def render_summary(run: Run) -> str:
@@ -609,6 +636,7 @@ def time_rows(res: Results, tmp: Path, edited: Path) -> None:
 
         cache, transcript, output = round_dir / "cache", round_dir / "episode.txt", round_dir / "episode.mp3"
         _copy(res.seed, transcript)
+        stop_resident()          # cold: the first render, in a process of its own (which then stays)
         print(round_name, "cold ...", flush=True)
         run = panelcast_render(transcript, output, cache)
         res.cold.append(run.seconds)
@@ -622,14 +650,17 @@ def time_rows(res: Results, tmp: Path, edited: Path) -> None:
         res.edit.append(run.seconds)
         res.cpu.setdefault("edit", []).append(run.cpu_seconds)
         res.notes["edit_answer"] = render_summary(run)
+        res.notes.setdefault("edits_in_resident", []).append(resident().get("served", 0) == 1)
 
         print(round_name, "no-op ...", flush=True)
         run = panelcast_render(transcript, output, cache)
         res.noop.append(run.seconds)
         res.cpu.setdefault("no-op", []).append(run.cpu_seconds)
         res.notes["noop_answer"] = render_summary(run)
+        res.notes["resident"] = resident()
         if i == 0:
             res.notes["pydub_sum"] = pydub_sum_seconds(round_dir / "baseline")
+    stop_resident()
 
 
 def memory_rows(res: Results, tmp: Path, long: Path) -> None:
@@ -637,7 +668,7 @@ def memory_rows(res: Results, tmp: Path, long: Path) -> None:
     for name, transcript in (("mem1", res.seed), ("mem10", long)):
         print(f"memory: cold render of {transcript.name} ...", flush=True)
         out = tmp / f"{name}.mp3"
-        run = panelcast_render(transcript, out, tmp / f"{name}-cache", watch_memory=True)
+        run = panelcast_render(transcript, out, tmp / f"{name}-cache", watch_memory=True, resident=False)
         setattr(res, name, run)
         res.notes[f"{name}_minutes"] = mp3_minutes(out)
         res.notes[f"{name}_answer"] = render_summary(run)
@@ -771,6 +802,10 @@ def details(res: Results) -> list[str]:
         f"pydub sum() of the same WAVs with 900 ms gaps (not used, for the record): {n['pydub_sum']:.2f} s",
         f"edit: {n['edit']}",
         f"CLI answers: cold {n['cold_answer']!r}; edit {n['edit_answer']!r}; no-op {n['noop_answer']!r}",
+        f"resident render process (see the README): the edit ran in the one the cold render left in "
+        f"{sum(n['edits_in_resident'])} of {len(n['edits_in_resident'])} rounds; idle after the no-op it held "
+        f"{_mb(n['resident'].get('rss_kb', 0)):.1f} MB RSS, {_mb(n['resident'].get('pss_kb', 0)):.1f} MB PSS; "
+        "the memory rows are renders in a process of their own (PANELCAST_DAEMON=off)",
         f"memory renders: 1× {m1.seconds:.1f} s, 10× {m10.seconds:.1f} s wall clock (while sampling); "
         f"10× answer {n['mem10_answer']!r}",
         f"baseline memory (seed): main process {_mb(bm.main_peak_kb):.1f} MB, largest child "
