@@ -9,6 +9,7 @@ finished, this process stays on as the resident render process for the next one.
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -25,8 +26,10 @@ def main() -> None:
         if daemon.enabled():
             code_key = daemon.key()
             code = daemon.run(argv, code_key)
-            if code is not None:
-                sys.exit(code)
+            if code is not None:       # the resident process ran it: nothing here to clean up
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
         if not {"--dry-run", "--explain", "-h", "--help"} & set(argv):
             from .tts import start_early
 

@@ -37,9 +37,9 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import struct
 import sys
+
+import _socket  # not ``socket``: importing that costs the command some 3 ms (enum conversions)
 
 SWITCH_ENV = "PANELCAST_DAEMON"         # "off" (or 0, no, false): every render in its own process
 IDLE_ENV = "PANELCAST_DAEMON_IDLE"      # seconds without work before the resident process ends
@@ -52,12 +52,12 @@ KEY_ENV = ("PANELCAST_CACHE", "XDG_CACHE_HOME", "HOME", "PATH", "PYTHONPATH", "E
            "LD_LIBRARY_PATH", "PANELCAST_FFMPEG", "LANG", "LC_ALL", "LC_CTYPE", "PYTHONIOENCODING",
            "PYTHONUTF8", "TZ")
 _LIBRARY_FOLDERS = ("/usr/lib", "/usr/lib64", "/usr/local/lib", "/lib")
-_CRED = struct.Struct("3i")             # struct ucred: pid, uid, gid
+_CRED_SIZE = 12                         # struct ucred: pid, uid, gid (3 ints)
 
 
 def enabled() -> bool:
     """Whether renders may use (and leave) a resident process here."""
-    if not sys.platform.startswith("linux") or not hasattr(socket, "SO_PEERCRED"):
+    if not sys.platform.startswith("linux") or not hasattr(_socket, "SO_PEERCRED"):
         return False
     return os.environ.get(SWITCH_ENV, "on").strip().lower() not in ("off", "0", "no", "false")
 
@@ -66,9 +66,7 @@ def key() -> str:
     """What the resident process must share with the command: panelcast's source files, the
     folders its libraries live in (installing or upgrading changes their times), the system's
     library folders (a new eSpeak), the interpreter, and ``KEY_ENV``."""
-    import hashlib
-
-    from .receipt import PACKAGE_DIR, output_stamp
+    from .receipt import PACKAGE_DIR, output_stamp, sha256
 
     stamps = [sys.executable, sys.version, os.getuid(), PACKAGE_DIR,
               {name: os.environ.get(name) for name in KEY_ENV}]
@@ -80,7 +78,7 @@ def key() -> str:
     multiarch = getattr(sys.implementation, "_multiarch", "")
     folders += [*_LIBRARY_FOLDERS, *(f"{d}/{multiarch}" for d in _LIBRARY_FOLDERS if multiarch)]
     stamps.extend([f, output_stamp(f)] for f in folders)
-    return hashlib.sha256(json.dumps(stamps).encode()).hexdigest()[:32]
+    return sha256(json.dumps(stamps).encode()).hexdigest()[:32]
 
 
 def address(code_key: str) -> str:
@@ -97,7 +95,7 @@ def run(argv: list[str], code_key: str) -> int | None:
     conn = _connect(code_key)
     if conn is None:
         return None
-    with conn:
+    try:
         try:
             cwd = os.open(".", os.O_RDONLY | os.O_DIRECTORY)
         except OSError:
@@ -108,11 +106,13 @@ def run(argv: list[str], code_key: str) -> int | None:
             return None
         finally:
             os.close(cwd)
-        replies = conn.makefile("rb")
-        started = _reply(replies)
+        replies = _Lines(conn)
+        started = replies.next()
         if not started or "pid" not in started:
             return None                      # nothing was started: safe to run it here
         return _wait_child(replies, started["pid"])
+    finally:
+        conn.close()
 
 
 def ask(code_key: str, command: str) -> dict | None:
@@ -120,20 +120,20 @@ def ask(code_key: str, command: str) -> dict | None:
     conn = _connect(code_key)
     if conn is None:
         return None
-    with conn:
-        try:
-            _send_request(conn, {"command": command}, [])
-            return _reply(conn.makefile("rb"))
-        except OSError:
-            return None
+    try:
+        _send_request(conn, {"command": command}, [])
+        return _Lines(conn).next()
+    except OSError:
+        return None
+    finally:
+        conn.close()
 
 
-def _connect(code_key: str) -> socket.socket | None:
-    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+def _connect(code_key: str) -> _socket.socket | None:
+    conn = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         conn.connect(address(code_key))
-        _pid, uid, _gid = _CRED.unpack(conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _CRED.size))
-        if uid != os.getuid():               # someone else holds the name: never talk to it
+        if _peer_uid(conn) != os.getuid():   # someone else holds the name: never talk to it
             raise OSError("not our process")
     except OSError:
         conn.close()
@@ -141,23 +141,41 @@ def _connect(code_key: str) -> socket.socket | None:
     return conn
 
 
-def _send_request(conn: socket.socket, request: dict, fds: list[int]) -> None:
+def _peer_uid(conn: _socket.socket) -> int:
+    cred = conn.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, _CRED_SIZE)
+    return int.from_bytes(cred[4:8], sys.byteorder)
+
+
+def _send_request(conn: _socket.socket, request: dict, fds: list[int]) -> None:
     data = json.dumps({"protocol": PROTOCOL, **request}).encode("utf-8")
-    message = struct.pack("!I", len(data)) + data
-    sent = socket.send_fds(conn, [message], fds)
-    if sent < len(message):
-        conn.sendall(message[sent:])
+    message = len(data).to_bytes(4, "big") + data
+    rights = [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS,
+               b"".join(fd.to_bytes(4, sys.byteorder, signed=True) for fd in fds))] if fds else []
+    sent = conn.sendmsg([message], rights)
+    while sent < len(message):
+        sent += conn.send(message[sent:])
 
 
-def _reply(replies) -> dict | None:
-    try:
-        line = replies.readline()
-        return json.loads(line) if line else None
-    except (OSError, ValueError):
-        return None
+class _Lines:
+    """JSON lines read from a socket (the resident process's replies)."""
+
+    def __init__(self, conn: _socket.socket) -> None:
+        self.conn, self.buffer = conn, b""
+
+    def next(self) -> dict | None:
+        try:
+            while b"\n" not in self.buffer:
+                data = self.conn.recv(4096)
+                if not data:
+                    return None
+                self.buffer += data
+            line, self.buffer = self.buffer.split(b"\n", 1)
+            return json.loads(line)
+        except (OSError, ValueError):
+            return None
 
 
-def _wait_child(replies, pid: int) -> int:
+def _wait_child(replies: _Lines, pid: int) -> int:
     """Pass signals on to the child until the resident process reports its exit code."""
     import signal
 
@@ -169,7 +187,7 @@ def _wait_child(replies, pid: int) -> int:
 
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
         signal.signal(signum, forward)
-    ended = _reply(replies)
+    ended = replies.next()
     if not ended or "exit" not in ended:
         sys.stderr.write("Error: the resident render process ended before the render did\n")
         return 1
@@ -204,7 +222,7 @@ def stay(code_key: str) -> None:
         time.sleep(0.002)
     if threading.active_count() > 1:
         return                               # forking now could copy a lock some thread holds
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         listener.bind(address(code_key))
         listener.listen(16)
@@ -257,11 +275,11 @@ def _forget() -> None:
 class _Resident:
     """The resident process: one child per command, supervised from one thread."""
 
-    def __init__(self, listener: socket.socket, code_key: str) -> None:
+    def __init__(self, listener: _socket.socket, code_key: str) -> None:
         import time
 
         self.listener, self.key = listener, code_key
-        self.children: dict[int, socket.socket] = {}   # child pid -> the command's connection
+        self.children: dict[int, _socket.socket] = {}  # child pid -> the command's connection
         self.abandoned: set[int] = set()                # children whose command is gone
         self.started, self.served = time.time(), 0
         self.idle = _idle_seconds()
@@ -310,13 +328,13 @@ class _Resident:
 
     def _accept(self) -> None:
         try:
-            conn, _ = self.listener.accept()
+            fd, _ = self.listener._accept()
         except OSError:
             return
+        conn = _socket.socket(fileno=fd)
         fds: list[int] = []
         try:
-            _pid, uid, _gid = _CRED.unpack(conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _CRED.size))
-            if uid != os.getuid():
+            if _peer_uid(conn) != os.getuid():
                 raise OSError("another user")
             conn.settimeout(5.0)
             request, fds = _receive_request(conn)
@@ -345,7 +363,7 @@ class _Resident:
             if conn is not None:
                 conn.close()
 
-    def _command(self, conn: socket.socket, command: str) -> None:
+    def _command(self, conn: _socket.socket, command: str) -> None:
         if command == "stop":
             self.stopping = True
         answer = {"pid": os.getpid(), "started": self.started, "served": self.served,
@@ -354,7 +372,7 @@ class _Resident:
         conn.sendall(json.dumps(answer).encode() + b"\n")
         conn.close()
 
-    def _child(self, conn: socket.socket, argv: list, env: dict, umask: int, fds: list[int]) -> None:
+    def _child(self, conn: _socket.socket, argv: list, env: dict, umask: int, fds: list[int]) -> None:
         """In the forked child: become the command (its terminal, folder, environment), run it."""
         import signal
 
@@ -387,7 +405,7 @@ class _Resident:
                     pass
             os._exit(code)
 
-    def _hangup(self, conn: socket.socket) -> None:
+    def _hangup(self, conn: _socket.socket) -> None:
         """The command's connection became readable: it ended (or broke the protocol), so its
         child is killed (with its process group)."""
         for pid, c in self.children.items():
@@ -417,12 +435,17 @@ class _Resident:
             conn.close()
 
 
-def _receive_request(conn: socket.socket) -> tuple[dict, list[int]]:
-    data, fds, _flags, _addr = socket.recv_fds(conn, 1 << 16, 8)
+def _receive_request(conn: _socket.socket) -> tuple[dict, list[int]]:
+    data, ancillary, _flags, _addr = conn.recvmsg(1 << 16, _socket.CMSG_SPACE(8 * 4))
+    fds = []
+    for level, kind, payload in ancillary:
+        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
+            fds += [int.from_bytes(payload[i:i + 4], sys.byteorder, signed=True)
+                    for i in range(0, len(payload) - len(payload) % 4, 4)]
     try:
         if len(data) < 4:
             raise ValueError("short request")
-        size = struct.unpack("!I", data[:4])[0]
+        size = int.from_bytes(data[:4], "big")
         body = bytearray(data[4:])
         while len(body) < size:
             more = conn.recv(size - len(body))

@@ -120,19 +120,24 @@ def make_plan(script: Script, cast: Cast, config: Config, engine_identity: dict,
                          pause_ms=0))
 
     units = []
+    audio = _plain(config.audio)         # converted once: the same JSON, hashed 2 x units times
+    voices: dict[str, tuple[Voice, dict]] = {}
     for index, row in enumerate(rows):
         if row["kind"] == "jingle":
             voice, spoken = None, ""
             synth_key = canonical_hash({"cache_format": CACHE_FORMAT, "audio_file": file_digest(row["audio_file"])})
         else:
-            voice = cast.voice_for(row["speaker"])
+            if row["speaker"] not in voices:
+                found = cast.voice_for(row["speaker"])
+                voices[row["speaker"]] = found, _plain(found)
+            voice, plain_voice = voices[row["speaker"]]
             spoken = spoken_text(row["text"])
             synth_key = canonical_hash(
-                {"cache_format": CACHE_FORMAT, "engine": engine_identity, "voice": voice, "text": spoken}
+                {"cache_format": CACHE_FORMAT, "engine": engine_identity, "voice": plain_voice, "text": spoken}
             )
         key = canonical_hash(
             {"cache_format": CACHE_FORMAT, "synth": synth_key, "pause_ms": row["pause_ms"],
-             "audio": config.audio, "encoder": encoder_identity}
+             "audio": audio, "encoder": encoder_identity}
         )
         units.append(Unit(index=index, voice=voice, spoken=spoken, synth_key=synth_key, key=key, **row))
     return Plan(title=title, units=tuple(units))

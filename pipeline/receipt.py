@@ -18,16 +18,20 @@ unchanged gets a new time, which sends the command to the full render (the episo
 comes from the transcript's time). Outputs are stamped by size and modification time (a
 rewritten MP3 gets a new time).
 
-This module imports nothing but the standard library's ``os``, ``sys``, ``json`` and
-``hashlib``: it runs before anything else.
+This module imports nothing but the standard library's ``os``, ``sys``, ``json`` and the
+interpreter's own SHA-256: it runs before anything else.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
+
+try:
+    from _sha256 import sha256   # built in: hashlib would load OpenSSL first (some 2 ms)
+except ImportError:  # pragma: no cover - an interpreter built without it
+    from hashlib import sha256
 
 FORMAT = 1
 COMMANDS = ("render",)
@@ -63,7 +67,7 @@ def receipt_path(argv: list[str]) -> str | None:
         return None
     ident = json.dumps({"argv": argv, "cwd": os.getcwd(), "python": sys.executable,
                         "env": {k: os.environ.get(k) for k in ENVIRONMENT}})
-    name = hashlib.sha256(ident.encode("utf-8")).hexdigest()[:32]
+    name = sha256(ident.encode("utf-8")).hexdigest()[:32]
     return os.path.join(cache_root(argv), "receipts", f"{name}.json")
 
 
@@ -74,7 +78,7 @@ def file_stamp(path: str) -> list | None:
         st = os.stat(path)
         if st.st_size <= HASH_LIMIT:
             with open(path, "rb") as fh:
-                return [st.st_size, st.st_mtime_ns, hashlib.sha256(fh.read()).hexdigest()]
+                return [st.st_size, st.st_mtime_ns, sha256(fh.read()).hexdigest()]
     except OSError:
         return None
     return [st.st_size, st.st_mtime_ns]

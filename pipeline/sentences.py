@@ -15,6 +15,7 @@ speech sounds as it would in one piece.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -50,6 +51,11 @@ def sentences(text: str) -> list[str]:
 
 def pieces(text: str) -> list[str]:
     """``text`` as consecutive runs of whole sentences (see the module's docstring)."""
+    return list(_pieces(text))
+
+
+@functools.lru_cache(maxsize=4096)  # a resident render process keeps it: an edit cuts only what changed
+def _pieces(text: str) -> tuple[str, ...]:
     out: list[str] = []
     current: list[str] = []
     for sentence in sentences(text):
@@ -59,7 +65,7 @@ def pieces(text: str) -> list[str]:
             current = []
     if current:
         out.append(" ".join(current))
-    return out or [text]
+    return tuple(out) or (text,)
 
 
 def _ends_piece(sentence: str) -> bool:

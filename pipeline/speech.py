@@ -6,6 +6,7 @@ what is spoken and must be treated like an engine change.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -42,6 +43,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=8192)   # a resident render process keeps it: an edit normalizes only what changed
 def spoken_text(text: str) -> str:
     """Normalize ``text`` for the speech engine; the same input always gives the same output."""
     text = unicodedata.normalize("NFC", text)

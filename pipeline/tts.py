@@ -206,6 +206,7 @@ class Pyttsx3Engine:
     def __init__(self, state_dir: str | os.PathLike | None = None) -> None:
         self._probe: dict | None = None
         self._names: set[str] | None = None
+        self._variants: list[str] | None = None
         self._state_dir = state_dir
         self._warm: _Launcher | None = None
 
@@ -301,11 +302,12 @@ class Pyttsx3Engine:
         return [dict(v, languages=list(v["languages"])) for v in self._facts()["voices"]]
 
     def variants(self) -> list[str]:
-        data = self._facts()["data"]
-        folder = os.path.join(data, "voices", "!v") if data else ""
-        if not folder or not os.path.isdir(folder):
-            return []
-        return sorted(n for n in os.listdir(folder) if os.path.isfile(os.path.join(folder, n)))
+        if self._variants is None:
+            data = self._facts()["data"]
+            folder = os.path.join(data, "voices", "!v") if data else ""
+            self._variants = sorted(n for n in os.listdir(folder) if os.path.isfile(os.path.join(folder, n))) \
+                if folder and os.path.isdir(folder) else []
+        return list(self._variants)
 
     def check_voice(self, voice: Voice) -> None:
         """Raise ``CastError`` unless eSpeak knows this voice and variant and the numbers fit.

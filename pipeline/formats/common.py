@@ -7,6 +7,7 @@ final :class:`~pipeline.model.Script` (``assemble.py``) happen once, for every f
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -60,6 +61,7 @@ _STRAY = "?¿!*_#>~`\"'“”‘’«»•·-–—.,;:：|[](){}（）"
 _TIMESTAMP = r"\(?\[?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?\]?\)?"
 
 
+@functools.lru_cache(maxsize=16384)  # format detection asks about the same labels many times
 def clean_label(raw: str) -> str:
     """A label without stray punctuation, honorifics, timestamps or a trailing ``| Org``."""
     label = raw.strip()
@@ -81,6 +83,7 @@ _CONNECTORS = {"de", "da", "van", "von", "der", "den", "del", "la", "le", "bin",
                "the", "in", "mom", "dad", "member", "speaker", "y", "du", "di"}
 
 
+@functools.lru_cache(maxsize=16384)
 def looks_like_name(text: str, max_words: int = 5) -> bool:
     """True for a short capitalised phrase that could be a person's label."""
     text = clean_label(text)
