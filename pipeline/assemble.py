@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     import numpy as np
 
 SPEECH_THRESHOLD = 328  # |sample| above 1% of full scale counts as sound
+PART_SECONDS = 10.0     # a unit is encoded in parts of about this length, cut in pauses, in parallel
+PAUSE_SECONDS = 0.12    # a part boundary is the middle of a pause at least this long (a comma's, in eSpeak)
+PAUSE_LEVEL = 10 ** (-50 / 20)   # ... in which no 10 ms block peaks above -50 dBFS
 BITEXACT = ["-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1"]
 
 
@@ -39,7 +42,7 @@ def encoder_identity() -> dict:
     libraries that make them."""
     from .dists import version
 
-    return {"leveling": loudness.METHOD,
+    return {"leveling": loudness.METHOD, "parts": [PART_SECONDS, PAUSE_SECONDS, PAUSE_LEVEL],
             **{name: version(name) for name in ("lameenc", "soxr", "pyebur128", "numpy")}}
 
 
@@ -126,23 +129,95 @@ def lame_encode(samples: np.ndarray, in_rate: int, audio: AudioSettings) -> byte
     return bytes(out)
 
 
+def part_cuts(samples: np.ndarray, rate: int) -> list[tuple[int, int]]:
+    """Where a leveled unit is cut into parts that are encoded on their own: (sample index of
+    the cut, samples of silence after it).
+
+    A unit of N x ``PART_SECONDS`` or more gets N parts, each boundary in the middle of the
+    interior pause (``PAUSE_SECONDS`` or longer, quieter than ``PAUSE_LEVEL``) nearest to
+    where an even split would cut; fewer when there are fewer pauses. The cuts depend on the
+    audio alone, so the unit's bytes do not depend on the machine that encodes it.
+    """
+    import numpy as np
+
+    count = int(len(samples) / rate // PART_SECONDS)
+    block = max(1, rate // 100)
+    usable = len(samples) // block * block
+    if count < 2 or usable == 0:
+        return []
+    quiet = np.abs(samples[:usable]).reshape(-1, block).max(axis=1) < PAUSE_LEVEL
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], quiet.view(np.int8), [0]))))
+    runs = edges.reshape(-1, 2)                       # [start, end) of each quiet run, in blocks
+    needed = PAUSE_SECONDS * rate / block
+    pauses = {int((a + b) // 2 * block): int((b - (a + b) // 2) * block) for a, b in runs
+              if b - a >= needed and a > 0 and b < len(quiet)}    # interior pauses only
+    cuts: list[int] = []
+    for k in range(1, count):
+        ideal = len(samples) * k // count
+        after = [c for c in pauses if c > (cuts[-1] if cuts else 0)]
+        if after:
+            cuts.append(min(after, key=lambda c: abs(c - ideal)))
+    return [(cut, pauses[cut]) for cut in sorted(set(cuts))]
+
+
+def part_spans(cuts: list[tuple[int, int]], length: int, in_rate: int, audio: AudioSettings
+               ) -> list[tuple[int, int]]:
+    """(start, end) of each part. A part after the first starts a little after its cut: LAME
+    primes every stream and pads its last frame, so joining encoded parts would lengthen the
+    pause by that much; as much silence is left out instead (the frame count of the part
+    before is foreseen from its length; a wrong guess costs a pause a frame, never speech)."""
+    scale = audio.sample_rate / in_rate
+    spans, start = [], 0
+    for cut, room in cuts:
+        encoded = round((cut - start) * scale)
+        frames = -(-(encoded + mp3.ENCODER_DELAY) // mp3.SAMPLES_PER_FRAME)
+        added = frames * mp3.SAMPLES_PER_FRAME - encoded
+        spans.append((start, cut))
+        start = cut + min(room, round(added / scale))
+    return [*spans, (start, length)]
+
+
+def encode_parts(samples: np.ndarray, in_rate: int, audio: AudioSettings, spans: list[tuple[int, int]]
+                 ) -> list[bytes]:
+    """``lame_encode`` each part: the first in this thread, the others on threads of their
+    own (LAME releases the GIL), so one long unit uses every core."""
+    parts = [samples[a:b] for a, b in spans]
+    if len(parts) == 1:
+        return [lame_encode(parts[0], in_rate, audio)]
+    with ThreadPoolExecutor(max_workers=len(parts) - 1) as pool:
+        rest = [pool.submit(lame_encode, part, in_rate, audio) for part in parts[1:]]
+        return [lame_encode(parts[0], in_rate, audio), *(f.result() for f in rest)]
+
+
 def encode_unit(unit: Unit, wav_path: Path, audio: AudioSettings, cache: Cache) -> UnitAudio:
     """Level and encode one unit (+ its trailing pause) into a cached MP3 unit.
 
     Resampling (soxr), leveling (numpy, libebur128) and encoding (LAME) run in this process,
     in C code that releases the GIL, so a thread per core encodes in parallel with no
-    process start-up per unit.
+    process start-up per unit. A long unit is encoded in parts (``part_cuts``, ``part_spans``),
+    joined at frame level like units; speech bounds are placed by the parts' frame counts.
     """
     raw, in_rate = read_wav(wav_path)
     first, last = speech_bounds(raw)
-    data = lame_encode(leveled(raw, in_rate, unit.pause_ms, audio), in_rate, audio)
+    samples = leveled(raw, in_rate, unit.pause_ms, audio)
+    spans = part_spans(part_cuts(samples, in_rate), len(samples), in_rate, audio)
+    parts = encode_parts(samples, in_rate, audio, spans)
     try:
-        frames = mp3.count_frames(data)
+        counts = [mp3.count_frames(part) for part in parts]
     except mp3.FrameError as exc:
         raise EngineError(f"encoder output for unit {unit.ident} is not clean MP3: {exc}") from None
+    data = b"".join(parts)
     scale = audio.sample_rate / in_rate
-    entry = UnitAudio(frames=frames, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                      onset=round(first * scale), end=round(last * scale))
+
+    def placed(sample: int) -> int:
+        """Where an input sample (of speech: never one left out) decodes, counted from the
+        unit's first decoded sample."""
+        home = max(0, sum(start <= sample for start, _ in spans) - 1)   # the part that holds it
+        return (sum(counts[:home]) * mp3.SAMPLES_PER_FRAME + round(sample * scale)
+                - round(spans[home][0] * scale))
+
+    entry = UnitAudio(frames=sum(counts), size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                      onset=placed(first), end=placed(last))
     with temp_path(cache.mp3_path(unit.key), suffix=".mp3") as tmp:
         tmp.write_bytes(data)
         cache.store_unit(unit.key, tmp, entry)

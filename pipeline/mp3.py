@@ -11,6 +11,9 @@ with ffmpeg's decoder on joined test tones: 0-sample error at every join.
 
 from __future__ import annotations
 
+import bisect
+import itertools
+
 SAMPLES_PER_FRAME = 1152
 ENCODER_DELAY = 1105    # LAME's priming samples at the start of every stream
 
@@ -77,16 +80,17 @@ def info_frame(first_header: bytes, frames: int, audio_bytes: int, unit_spans: l
     mono = (header[3] >> 6) == 3
     side_info = 17 if mono else 32
     total = size + audio_bytes
+    frame_ends = list(itertools.accumulate(f for f, _ in unit_spans))    # frames up to each unit's end
+    byte_starts = [0, *itertools.accumulate(b for _, b in unit_spans)]
     toc = bytearray()
     for percent in range(100):
         target = percent * frames / 100
-        offset, seen = size, 0
-        for unit_frames, unit_bytes in unit_spans:
-            if seen + unit_frames > target:
-                offset += round((target - seen) * unit_bytes / unit_frames)
-                break
-            seen += unit_frames
-            offset += unit_bytes
+        i = bisect.bisect_right(frame_ends, target)                     # the unit holding that frame
+        offset = size + byte_starts[i]
+        if i < len(unit_spans):
+            unit_frames, unit_bytes = unit_spans[i]
+            seen = frame_ends[i] - unit_frames
+            offset += round((target - seen) * unit_bytes / unit_frames)
         toc.append(min(255, offset * 256 // total))
     body = (bytes(header) + bytes(side_info) + b"Info" + (0x0F).to_bytes(4, "big")
             + frames.to_bytes(4, "big") + total.to_bytes(4, "big") + bytes(toc) + (0).to_bytes(4, "big"))
