@@ -943,7 +943,8 @@ def _speak(chunks: list[str], voice: dict, tmp: str) -> bytes:
 
     engine = _new_pyttsx3()
     driver = engine.proxy._driver  # pyttsx3's EspeakDriver (pinned: pyttsx3 2.99)
-    if not os.environ.get(_STOCK_DRIVER_ENV):
+    fixed = not os.environ.get(_STOCK_DRIVER_ENV)
+    if fixed:
         driver.__class__ = _fixed_driver(type(driver))
         driver._data_buffer = b""
     finished = threading.Event()
@@ -968,7 +969,7 @@ def _speak(chunks: list[str], voice: dict, tmp: str) -> bytes:
     _wait_idle(_espeak)
     pcm = []
     for i, chunk in enumerate(chunks):
-        part = f"{tmp}.part{i}.wav"
+        part = os.devnull if fixed else f"{tmp}.part{i}.wav"   # the fixed driver keeps the audio
         finished.clear()
         outcome.clear()
         engine.save_to_file(chunk, part)
@@ -982,11 +983,14 @@ def _speak(chunks: list[str], voice: dict, tmp: str) -> bytes:
         _wait_idle(_espeak)  # the driver reports "finished" before eSpeak is idle
         if not outcome.get("completed"):
             raise RuntimeError("eSpeak cancelled the utterance")
-        with wave.open(part, "rb") as w:
-            if (w.getnchannels(), w.getsampwidth()) != (1, 2):
-                raise RuntimeError("eSpeak gave audio that is not 16-bit mono")
-            frames = w.readframes(w.getnframes())
-        os.remove(part)
+        if fixed:
+            frames = bytes(driver.__dict__.get("_saved", b""))
+        else:
+            with wave.open(part, "rb") as w:
+                if (w.getnchannels(), w.getsampwidth()) != (1, 2):
+                    raise RuntimeError("eSpeak gave audio that is not 16-bit mono")
+                frames = w.readframes(w.getnframes())
+            os.remove(part)
         if not frames:
             raise RuntimeError("eSpeak gave no audio")
         pcm.append(frames)
@@ -994,12 +998,16 @@ def _speak(chunks: list[str], voice: dict, tmp: str) -> bytes:
 
 
 def _fixed_driver(base: type) -> type:
-    """pyttsx3's espeak driver with two costs removed; what it says and writes is unchanged.
+    """pyttsx3's espeak driver with three costs removed; what it says is unchanged.
 
     - Its audio buffer is a ``bytearray``. The driver adds each second of audio to a
       ``bytes`` object (``buffer += chunk``), which copies everything so far every time: a
       one-minute paragraph copies about 80 MB into fresh memory, and the page faults cost
       more system time than eSpeak's own work.
+    - The buffer it writes to the WAV file is kept (as ``_saved``) when the driver clears it
+      at the utterance's end, so the worker takes the audio from memory and the driver
+      writes to /dev/null: no file written and read back per utterance. (The driver clears
+      the buffer right after writing it, so ``_saved`` is exactly what the file would hold.)
     - Its loop wakes when the utterance ends. ``startLoop`` sleeps 10 ms between looks at
       its flag, so every job waited 5 ms on average (10 ms for a short one) after eSpeak
       had finished. Here it waits on an event that ``endLoop`` sets, still looking at least
@@ -1013,7 +1021,14 @@ def _fixed_driver(base: type) -> type:
 
         @_data_buffer.setter
         def _data_buffer(self, value):
+            if self.__dict__.get("_audio"):
+                self.__dict__["_saved"] = self.__dict__["_audio"]
             self.__dict__["_audio"] = value if isinstance(value, bytearray) else bytearray(value)
+
+        def _start_synthesis(self, text):
+            self.__dict__["_audio"] = bytearray()     # whatever came after the last end is not kept
+            self.__dict__.pop("_saved", None)
+            super()._start_synthesis(text)
 
         def startLoop(self):
             import threading

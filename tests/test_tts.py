@@ -306,9 +306,11 @@ def test_a_warm_launcher_is_used_once_and_an_unused_one_is_stopped(tmp_path, mon
 
 
 def test_the_grown_audio_buffer_gives_the_drivers_own_bytes(engine, tmp_path, monkeypatch):
-    """The worker's bytearray buffer is only faster: a long paragraph (many one-second buffers)
-    comes out byte for byte as with pyttsx3's own bytes buffer."""
-    text = " ".join(f"Sentence {i} of a paragraph long enough to need many audio buffers." for i in range(12))
+    """The worker's bytearray buffer, kept in memory instead of written to a WAV file and read
+    back, is only faster: a long paragraph (many one-second buffers, two utterances) comes out
+    byte for byte as with pyttsx3's own bytes buffer and file."""
+    text = " ".join(f"Sentence {i} of a paragraph long enough to need many audio buffers." for i in range(40))
+    assert len(tts.split_text(text)) == 2
     fast, stock = tmp_path / "fast.wav", tmp_path / "stock.wav"
     engine.synthesize([SynthJob(text, Voice("en-us+f3"), str(fast))])
     monkeypatch.setenv(tts._STOCK_DRIVER_ENV, "1")
