@@ -6,10 +6,12 @@ cost a little more per unit in a cold render and much less per edit.
 
 Where a piece ends is decided by the text itself (content-defined chunking, as in rsync
 and backup tools), not by counting from the start of the paragraph: a piece ends after a
-sentence when that sentence alone says so (it is not short, and its hash is even). An
-edit therefore changes the piece it falls in, and at most one neighbour (when the edited
-sentence's verdict flips, two pieces merge or one splits); every other piece keeps its
-text, its key and its cached audio. Pieces end only at sentence ends, where eSpeak pauses anyway, so the
+sentence when that sentence alone says so (it is long, or it is not short and its hash is
+even). An edit therefore changes the piece it falls in, and at most one neighbour (when
+the edited sentence's verdict flips, two pieces merge or one splits); every other piece
+keeps its text, its key and its cached audio. A long sentence (some ten seconds of speech)
+always ends its piece, so rewriting one never merges two pieces: the edit costs that
+sentence's piece alone. Pieces end only at sentence ends, where eSpeak pauses anyway, so the
 speech sounds as it would in one piece.
 """
 
@@ -20,7 +22,8 @@ import hashlib
 import re
 
 MIN_CHARS = 80    # a sentence shorter than this never ends a piece (no one-word units)
-SPLIT_ODDS = 2    # 1 in SPLIT_ODDS of the other sentences ends its piece
+LONG_CHARS = 150  # a sentence this long always ends its piece
+SPLIT_ODDS = 2    # 1 in SPLIT_ODDS of the sentences in between ends its piece
 
 # A sentence ends at . ! or ? (and closing quotes or brackets) followed by space and a
 # capital, digit or opening quote; not after a title, an initial or a common abbreviation.
@@ -70,6 +73,8 @@ def _pieces(text: str) -> tuple[str, ...]:
 
 def _ends_piece(sentence: str) -> bool:
     """Whether a piece ends after ``sentence``: decided by that sentence alone."""
+    if len(sentence) >= LONG_CHARS:
+        return True
     if len(sentence) < MIN_CHARS:
         return False
     digest = hashlib.blake2b(sentence.encode("utf-8"), digest_size=4).digest()
