@@ -935,7 +935,7 @@ def _languages(v, voice_type) -> list[str]:
     return languages
 
 
-def _speak(chunks: list[str], voice: dict, tmp: str) -> bytes:
+def _speak(chunks: list[str], voice: dict, tmp: str) -> bytes | bytearray:
     """Speak ``chunks`` one utterance at a time; return the joined 16-bit PCM."""
     import threading
 
@@ -984,7 +984,7 @@ def _speak(chunks: list[str], voice: dict, tmp: str) -> bytes:
         if not outcome.get("completed"):
             raise RuntimeError("eSpeak cancelled the utterance")
         if fixed:
-            frames = bytes(driver.__dict__.get("_saved", b""))
+            frames = driver.__dict__.get("_saved", b"")     # no copy: the driver is done with it
         else:
             with wave.open(part, "rb") as w:
                 if (w.getnchannels(), w.getsampwidth()) != (1, 2):
@@ -994,7 +994,7 @@ def _speak(chunks: list[str], voice: dict, tmp: str) -> bytes:
         if not frames:
             raise RuntimeError("eSpeak gave no audio")
         pcm.append(frames)
-    return b"".join(pcm)
+    return pcm[0] if len(pcm) == 1 else b"".join(pcm)
 
 
 def _fixed_driver(base: type) -> type:
