@@ -103,7 +103,8 @@ class Cache:
         target = self.mp3_path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(mp3_tmp, target)
-        atomic_write_text(self._meta_path(key), json.dumps(asdict(entry), sort_keys=True))
+        # not fsynced: an entry lost or damaged by a power cut fails its size or hash check and is redone
+        atomic_write_text(self._meta_path(key), json.dumps(asdict(entry), sort_keys=True), durable=False)
 
     # -- episodes ------------------------------------------------------------------------
     def load_episode(self, output: str | os.PathLike) -> dict | None:

@@ -157,7 +157,9 @@ def render(obj, transcript, output, config_path, cast_path, chapters, jobs, forc
     chapters (.chapters.json) and a JSON transcript, all timed from the same frames.
 
     Running the same command again with nothing changed answers at once from a receipt
-    kept in the cache (see `panelcast cache info`).
+    kept in the cache (see `panelcast cache info`). After an edit, the render runs in the
+    resident render process the last one left, with everything already loaded (see
+    `panelcast daemon --help`).
     """
     from .render import render as run, explain_only
 

@@ -408,11 +408,13 @@ class _Resident:
     def _hangup(self, conn: _socket.socket) -> None:
         """The command's connection became readable: it ended (or broke the protocol), so its
         child is killed (with its process group)."""
+        import signal
+
         for pid, c in self.children.items():
             if c is conn and pid not in self.abandoned:
                 self.abandoned.add(pid)
                 try:
-                    os.killpg(pid, 9)
+                    os.killpg(pid, signal.SIGKILL)
                 except OSError:
                     pass
 

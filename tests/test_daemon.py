@@ -43,6 +43,13 @@ def resident(tmp_path):
     run(env, "daemon", "stop")
 
 
+def start(env: dict, tmp_path: Path) -> None:
+    """Render the sample once in a process of its own, which then stays resident."""
+    small = copy_sample(tmp_path / "small")
+    assert run(env, "render", str(small), "-o", str(tmp_path / "small" / "s.mp3"), "-q").returncode == 0
+    assert served(env) == 0
+
+
 def direct(env: dict) -> dict:
     return dict(env, PANELCAST_DAEMON="off")
 
@@ -120,8 +127,7 @@ def test_errors_and_exit_codes_are_the_same_as_on_its_own(resident, tmp_path):
 def test_a_killed_command_stops_its_render_and_a_rerun_gives_the_same_bytes(resident, tmp_path):
     if not SEED.exists():
         pytest.skip("seed transcript not found")
-    small = copy_sample(tmp_path / "small")
-    assert run(resident, "render", str(small), "-o", str(tmp_path / "small" / "s.mp3"), "-q").returncode == 0
+    start(resident, tmp_path)
     out = tmp_path / "ep.mp3"
     cmd = [sys.executable, "-m", "pipeline", "render", str(SEED), "-o", str(out), "-q", "-j", "2"]
     for delay in (0.3, 1.0):
@@ -148,8 +154,7 @@ def test_a_killed_command_stops_its_render_and_a_rerun_gives_the_same_bytes(resi
 def test_ctrl_c_reaches_the_render_in_the_resident_process(resident, tmp_path):
     if not SEED.exists():
         pytest.skip("seed transcript not found")
-    small = copy_sample(tmp_path / "small")
-    assert run(resident, "render", str(small), "-o", str(tmp_path / "small" / "s.mp3"), "-q").returncode == 0
+    start(resident, tmp_path)
     out = tmp_path / "ep.mp3"
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "render", str(SEED), "-o", str(out), "-q"],
                             env=resident, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
