@@ -25,7 +25,11 @@ def main() -> None:
 
         if daemon.enabled():
             code_key = daemon.key()
-            code = daemon.run(argv, code_key)
+            try:
+                code = daemon.run(argv, code_key)
+            except KeyboardInterrupt:  # before the child was known (after: passed on to it)
+                sys.stderr.write("Error: interrupted; no partial output was left behind\n")
+                os._exit(130)
             if code is not None:       # the resident process ran it: nothing here to clean up
                 sys.stdout.flush()
                 sys.stderr.flush()
