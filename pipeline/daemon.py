@@ -45,6 +45,7 @@ SWITCH_ENV = "PANELCAST_DAEMON"         # "off" (or 0, no, false): every render 
 IDLE_ENV = "PANELCAST_DAEMON_IDLE"      # seconds without work before the resident process ends
 DEFAULT_IDLE = 600.0
 CHECK_SECONDS = 3.0                     # how often an idle resident process checks its code is current
+START_SECONDS = 10.0                    # the longest a command waits for its child to start
 PROTOCOL = 1
 # Environment variables that change what a render does or finds, beyond what the command
 # line says (the receipt's list, and the ones that choose the encoder and text encodings).
@@ -107,9 +108,11 @@ def run(argv: list[str], code_key: str) -> int | None:
         finally:
             os.close(cwd)
         replies = _Lines(conn)
+        conn.settimeout(START_SECONDS)       # a resident process still loading answers within this
         started = replies.next()
         if not started or "pid" not in started:
-            return None                      # nothing was started: safe to run it here
+            return None                      # nothing was started (or nothing here will wait for it)
+        conn.settimeout(None)
         return _wait_child(replies, started["pid"])
     finally:
         conn.close()
@@ -353,8 +356,11 @@ class _Resident:
                 pass
             self.children[pid] = conn
             self.served += 1
-            conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
-            conn = None
+            started, conn = conn, None       # the child's now: closed when it is reaped
+            try:
+                started.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+            except OSError:                  # the command is gone already
+                self._hangup(started)
         except (OSError, ValueError, KeyError, TypeError):
             pass
         finally:

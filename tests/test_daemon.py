@@ -198,3 +198,20 @@ def test_its_name_follows_the_code_and_the_environment(tmp_path, monkeypatch):
     os.utime(package / "render.py", ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000))
     assert daemon.key() != before
     assert daemon.address(before).startswith(f"\0panelcast-{os.getuid()}-")
+
+
+def test_a_resident_process_that_does_not_answer_is_not_waited_for(monkeypatch):
+    import _socket
+
+    name = "test-" + os.urandom(8).hex()
+    silent = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    silent.bind(daemon.address(name))
+    silent.listen(4)                                   # takes the connection, never answers
+    monkeypatch.setattr(daemon, "START_SECONDS", 0.3)
+    try:
+        started = time.monotonic()
+        assert daemon.run(["render", "x.txt"], name) is None   # so the command runs it itself
+        assert time.monotonic() - started < 5
+        assert daemon.run(["render", "x.txt"], "test-nobody-" + os.urandom(8).hex()) is None
+    finally:
+        silent.close()
