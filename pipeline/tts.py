@@ -705,7 +705,7 @@ class _ForkedLauncher:
                 os.dup2(from_child, 1)
                 devnull = os.open(os.devnull, os.O_WRONLY)
                 os.dup2(devnull, 2)
-                os.closerange(3, _max_fd())
+                os.closerange(3, 65536)
                 if facts.get("source") == "espeakng-loader":
                     os.environ["ESPEAK_DATA_PATH"] = facts["data"]
                 _serve_jobs(facts)
@@ -729,13 +729,6 @@ class _ForkedLauncher:
             else:
                 time.sleep(0.002)
         return self._status
-
-
-def _max_fd() -> int:
-    try:
-        return min(os.sysconf("SC_OPEN_MAX"), 65536)
-    except (ValueError, OSError):
-        return 4096
 
 
 def _wait_gone(pids: list[int], timeout: float = 2.0) -> None:
@@ -937,8 +930,6 @@ def _languages(v, voice_type) -> list[str]:
 
 def _speak(chunks: list[str], voice: dict, tmp: str) -> bytes | bytearray:
     """Speak ``chunks`` one utterance at a time; return the joined 16-bit PCM."""
-    import threading
-
     from pyttsx3.drivers import _espeak
 
     engine = _new_pyttsx3()
@@ -1031,8 +1022,6 @@ def _fixed_driver(base: type) -> type:
             super()._start_synthesis(text)
 
         def startLoop(self):
-            import threading
-
             wake = self.__dict__.setdefault("_wake", threading.Event())
             wake.clear()
             self._looping = True
