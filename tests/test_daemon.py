@@ -215,3 +215,22 @@ def test_a_resident_process_that_does_not_answer_is_not_waited_for(monkeypatch):
         assert daemon.run(["render", "x.txt"], "test-nobody-" + os.urandom(8).hex()) is None
     finally:
         silent.close()
+
+
+def test_two_renders_at_once_in_the_resident_process_both_finish(resident, tmp_path):
+    start(resident, tmp_path)
+    transcript = copy_sample(tmp_path / "two")
+    edit(transcript)
+    cmd = [sys.executable, "-m", "pipeline", "render", str(transcript), "-o", str(tmp_path / "two" / "ep.mp3"), "-q"]
+    procs = [subprocess.Popen(cmd, env=resident, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    assert served(resident) == 2
+    alone = tmp_path / "alone"
+    copy_sample(alone)
+    edit(alone / "show.txt")
+    assert run(direct(resident), "render", "show.txt", "-o", "ep.mp3", "-q", "--cache-dir",
+               str(tmp_path / "cache-alone"), cwd=alone).returncode == 0
+    assert (tmp_path / "two" / "ep.mp3").read_bytes() == (alone / "ep.mp3").read_bytes()
