@@ -234,16 +234,25 @@ def test_a_failed_render_leaves_nothing_next_to_the_output(transcript, tmp_path,
     assert list(out.parent.iterdir()) == []
 
 
-LONG_TURN = " ".join([
-    "The first thing we learned was that the tide tables we relied on were printed decades ago.",
-    "Nobody had checked them against the gauges, because nobody thought they could drift.",
-    "When we finally did, the high-water marks were off by more than a hand's width every spring.",
-    "That sounds small until you remember that the fish market floor sits a hand above the wall.",
-    "So the second thing we learned was to stop trusting any number we had not measured ourselves.",
-    "We bought three gauges, one for each end of the quay and one for the mouth of the river.",
-    "The readings go up on the harbour office window every Monday morning, in large print.",
-    "People stop and read them on their way to work, and some of them argue with the numbers.",
-    "Arguing is fine; it means they are looking, and looking is where every plan has to start.",
+LONG_TURN = " ".join([   # sentences long enough to end pieces (sentences.MIN_CHARS, LONG_CHARS)
+    "The first thing we learned was that the tide tables we relied on every single day had been printed "
+    "decades ago, long before the new breakwater.",
+    "Nobody had checked them against the gauges in all that time, because nobody in the harbour office "
+    "thought a printed table could drift.",
+    "When we finally did check, the high-water marks were off by more than a hand's width every spring, "
+    "and by more than that in the autumn storms.",
+    "That sounds small until you remember that the floor of the fish market sits barely a hand above the "
+    "top of the harbour wall.",
+    "So the second thing we learned was to stop trusting any number about the water that we had not "
+    "measured ourselves, with our own instruments.",
+    "We bought three gauges, one for each end of the quay and one for the mouth of the river, and we read "
+    "them at the same hour every day.",
+    "The readings go up on the harbour office window every Monday morning, in large print, next to the "
+    "old tables they replaced.",
+    "People stop and read them on their way to work, and some of them argue with the numbers, loudly, "
+    "over their coffee at the kiosk.",
+    "Arguing is fine; it means they are looking at the water again, and looking at the water is where "
+    "every plan for this town has to start.",
 ])
 
 

@@ -151,13 +151,13 @@ def test_the_command_replays_only_an_unchanged_render(tmp_path):
 
     again = panelcast(*args, cwd=tmp_path)
     assert again.returncode == 0, messages(again.stderr)
-    assert again.stdout == "out/show.mp3 is up to date (18 units cached)\n"
+    assert again.stdout == "out/show.mp3 is up to date (17 units cached)\n"
     assert imported(again.stderr).isdisjoint({"click", "yaml", "numpy", "pipeline.render", "pipeline.cli"})
 
     quiet = panelcast(*args, "-q", cwd=tmp_path)    # another command line: the full check, then
     assert quiet.stdout == "" and "click" in imported(quiet.stderr)
     quiet = panelcast(*args, "-q", cwd=tmp_path)    # its own receipt
-    assert quiet.stdout == "" and messages(quiet.stderr) == ["out/show.mp3 is up to date (18 units cached)"]
+    assert quiet.stdout == "" and messages(quiet.stderr) == ["out/show.mp3 is up to date (17 units cached)"]
     assert "click" not in imported(quiet.stderr)
 
     show.write_text(show.read_text(encoding="utf-8").replace("Measure your own water.", "Measure the water."),
@@ -167,7 +167,7 @@ def test_the_command_replays_only_an_unchanged_render(tmp_path):
     assert "(1 synthesized, 1 encoded)" in edited.stdout
 
     after = panelcast(*args, cwd=tmp_path)
-    assert after.stdout == "out/show.mp3 is up to date (18 units cached)\n"
+    assert after.stdout == "out/show.mp3 is up to date (17 units cached)\n"
     assert "click" not in imported(after.stderr)
 
     (tmp_path / "out" / "show.vtt").unlink()                 # a sidecar gone: rendered again

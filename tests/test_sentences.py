@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from conftest import SEED
 from pipeline import sentences
-from pipeline.sentences import MIN_CHARS, pieces
+from pipeline.sentences import LONG_CHARS, MIN_CHARS, pieces
 from pipeline.transcript import parse
 
 
@@ -80,9 +80,21 @@ def test_an_edit_keeps_the_other_pieces_of_a_long_seed_paragraph():
 
 def test_short_sentences_never_end_a_piece():
     assert pieces("Yes. No. Maybe.") == ["Yes. No. Maybe."]
-    long = " ".join(f"This is sentence number {i}, which goes on for more than long enough to end a piece of the text." for i in range(40))
-    out = pieces(long)
-    assert 8 < len(out) < 32                    # about half of the long sentences end a piece
+    short = " ".join(f"Sentence {i} is a bit under the length that could end a piece of the text here." for i in range(40))
+    assert all(len(x) < MIN_CHARS for x in sentences.sentences(short))
+    assert pieces(short) == [short]
+    middling = " ".join(f"This is sentence number {i}, which goes on for long enough to end a piece of the text "
+                        "when its hash says so, and no longer." for i in range(40))
+    assert all(MIN_CHARS <= len(x) < LONG_CHARS for x in sentences.sentences(middling))
+    out = pieces(middling)
+    assert 8 < len(out) < 32                    # about half of them end a piece
+
+
+def test_long_sentences_always_end_a_piece():
+    long = " ".join(f"This is sentence number {i}, which goes on and on, well past the length at which a "
+                    "sentence always ends its piece of the text, whatever its hash may happen to be." for i in range(12))
+    assert all(len(x) >= LONG_CHARS for x in sentences.sentences(long))
+    assert pieces(long) == sentences.sentences(long)
 
 
 def _common_prefix(a: list[str], b: list[str]) -> int:
