@@ -67,14 +67,10 @@ def key() -> str:
     """What the resident process must share with the command: panelcast's source files, the
     folders its libraries live in (installing or upgrading changes their times), the system's
     library folders (a new eSpeak), the interpreter, and ``KEY_ENV``."""
-    from .receipt import PACKAGE_DIR, output_stamp, sha256
+    from .receipt import PACKAGE_DIR, output_stamp, sha256, source_stamps
 
     stamps = [sys.executable, sys.version, os.getuid(), PACKAGE_DIR,
-              {name: os.environ.get(name) for name in KEY_ENV}]
-    for folder, dirs, files in os.walk(PACKAGE_DIR):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        stamps.extend([os.path.join(folder, n), output_stamp(os.path.join(folder, n))]
-                      for n in sorted(files) if not n.endswith((".pyc", ".tmp")))
+              {name: os.environ.get(name) for name in KEY_ENV}, *source_stamps()]
     folders = [f for f in sys.path if "-packages" in f]
     multiarch = getattr(sys.implementation, "_multiarch", "")
     folders += [*_LIBRARY_FOLDERS, *(f"{d}/{multiarch}" for d in _LIBRARY_FOLDERS if multiarch)]

@@ -92,15 +92,21 @@ def output_stamp(path: str) -> list | None:
     return [st.st_size, st.st_mtime_ns]
 
 
-def code_stamp() -> list:
-    """panelcast's source files and the folders its libraries live in (installing, removing
-    or upgrading a package changes a site-packages folder's modification time)."""
+def source_stamps() -> list:
+    """[path, size and time] of each of panelcast's own source files."""
     stamps = []
     for folder, dirs, files in os.walk(PACKAGE_DIR):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
             if not name.endswith((".pyc", ".tmp")):
                 stamps.append([os.path.join(folder, name), output_stamp(os.path.join(folder, name))])
+    return stamps
+
+
+def code_stamp() -> list:
+    """panelcast's source files and the folders its libraries live in (installing, removing
+    or upgrading a package changes a site-packages folder's modification time)."""
+    stamps = source_stamps()
     for folder in sys.path:
         if folder and os.path.isdir(folder):
             stamps.append([folder, output_stamp(folder)])
