@@ -42,15 +42,19 @@ class Script:
 
 @dataclass(frozen=True)
 class Voice:
-    """Everything the engine needs to speak in one voice."""
+    """Everything an engine needs to speak in one voice."""
 
-    voice: str          # engine voice id, e.g. "en-us+f3" (language + optional +variant)
-    pitch: int = 50     # 0-100 (eSpeak scale, roughly exponential)
-    rate: int = 170     # words per minute
+    voice: str          # pyttsx3: eSpeak voice id, e.g. "en-us+f3"; piper: a model name or an .onnx path
+    pitch: int = 50     # pyttsx3: 0-100 (eSpeak scale, roughly exponential)
+    rate: int = 170     # words per minute (piper: 170 is the model's own pace)
     volume: float = 1.0  # 0.0-1.0
+    engine: str = "pyttsx3"      # the speech engine that speaks it
+    speaker: str | None = None   # piper: a multi-speaker model's speaker (name or id)
+    semitones: float = 0.0       # piper: pitch shift, made by lengthening and resampling
 
     def as_dict(self) -> dict:
-        return {"voice": self.voice, "pitch": self.pitch, "rate": self.rate, "volume": self.volume}
+        return {"voice": self.voice, "pitch": self.pitch, "rate": self.rate, "volume": self.volume,
+                "engine": self.engine, "speaker": self.speaker, "semitones": self.semitones}
 
 
 @dataclass(frozen=True)
