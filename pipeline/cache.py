@@ -8,6 +8,8 @@ else ``~/.cache/panelcast``)::
     v1/mp3/<key>.json             its facts: size, sha256, frames, speech onset/end
     v1/episodes/<id>.json         the last render of one output file (for --explain and prune)
     receipts/<id>.json            what one command line read and wrote (see ``receipt.py``)
+    CACHEDIR.TAG                  the marker (bford.org/cachedir): ``clear`` and ``prune`` act only
+                                  on a folder that has it, and delete only the entries above
 
 Every file is written to a temp file and ``os.replace``d. A missing, truncated or
 unreadable entry is a miss, never an error: its unit is redone.
@@ -15,18 +17,24 @@ unreadable entry is a miss, never an error: its unit is redone.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .errors import InputError, printable
 from .fsutil import atomic_write_text
 from .plan import CACHE_FORMAT
 from .receipt import check_receipt_file, default_cache_root
 
 VERSION_DIR = f"v{CACHE_FORMAT}"
+MARKER = "CACHEDIR.TAG"
+MARKER_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+               "# This folder is panelcast's cache: `panelcast cache clear` empties it.\n")
 
 
 @dataclass(frozen=True)
@@ -128,12 +136,31 @@ class Cache:
         size = sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file()) if self.root.is_dir() else 0
         return {"path": str(self.root), "version_dir": str(self.dir), "bytes": size, **counts}
 
+    def claim(self) -> None:
+        """Mark the cache folder as panelcast's (before a render writes into it)."""
+        marker = self.root / MARKER
+        if not marker.is_file():
+            atomic_write_text(marker, MARKER_TEXT)
+
+    def _check_marker(self) -> None:
+        marker = self.root / MARKER
+        try:
+            ours = marker.read_text(encoding="utf-8", errors="replace") == MARKER_TEXT
+        except OSError:
+            ours = False
+        if not ours:
+            raise InputError(f"{printable(self.root)}: not a panelcast cache folder (it has no {MARKER} written "
+                             "by panelcast): nothing deleted")
+
     def prune(self) -> tuple[int, int]:
         """Remove entries no remembered episode uses (and episodes whose output is gone, and
-        receipts that no longer match their files).
+        receipts that no longer match their files). Only in a folder marked as panelcast's.
 
         Returns (files removed, bytes freed).
         """
+        if not self.root.exists():
+            return 0, 0
+        self._check_marker()
         keep: set[str] = set()
         episodes = self.dir / "episodes"
         if episodes.is_dir():
@@ -162,9 +189,20 @@ class Cache:
         return removed, freed
 
     def clear(self) -> int:
-        """Remove the whole cache; returns bytes freed."""
-        freed = self.info()["bytes"] if self.root.exists() else 0
-        shutil.rmtree(self.root, ignore_errors=True)
+        """Remove panelcast's entries (every cache format's folder, the receipts, the marker) from
+        a folder marked as panelcast's; anything else in it stays. Returns bytes freed."""
+        if not self.root.exists():
+            return 0
+        self._check_marker()
+        ours = [p for p in self.root.iterdir() if p.name == "receipts" or re.fullmatch(r"v\d+", p.name)]
+        freed = 0
+        for entry in ours:
+            if entry.is_dir() and not entry.is_symlink():
+                freed += sum(p.stat().st_size for p in entry.rglob("*") if p.is_file() and not p.is_symlink())
+                shutil.rmtree(entry, ignore_errors=True)
+        (self.root / MARKER).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self.root.rmdir()                  # only if nothing else is left in it
         return freed
 
 

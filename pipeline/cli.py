@@ -292,7 +292,8 @@ def cache_prune(cache_dir):
 @cache.command("clear")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache folder.")
 def cache_clear(cache_dir):
-    """Remove the whole cache."""
+    """Remove panelcast's entries from the cache folder (only from a folder marked as its
+    cache by a CACHEDIR.TAG file; other files in it stay)."""
     freed = Cache(cache_dir).clear()
     click.echo(f"Cleared the cache, freed {freed / 1e6:.1f} MB")
 

@@ -50,3 +50,9 @@ def located(path: object, line: int | None, message: str) -> str:
     """Format ``path:line: message`` (line omitted when unknown)."""
     where = f"{path}:{line}" if line else f"{path}"
     return f"{where}: {message}"
+
+
+def printable(name: object) -> str:
+    """A file name fit for a one-line message: control characters (a newline in a name) escaped."""
+    text = str(name)
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")

@@ -20,6 +20,7 @@ from .cache import Cache, UnitAudio
 from .cast import PALETTE_PATH, Cast, cast_voices
 from .chapters import Mark, build_chapters, chapter_marks, find_moderator
 from .config import Config, VoiceOverride
+from .errors import InputError, printable
 from .fsutil import atomic_path, atomic_write_bytes, sweep_stale
 from .model import Script, Segment, SynthJob, Timeline
 from .plan import Plan, Unit, canonical_hash, file_digest, make_plan
@@ -163,12 +164,14 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
         episode_key = _episode_key(prepared, options.config)
         files = (input_files(transcript, options), output_files(output, options.config),
                  tuple(engine.library_files()))
+        never_overwrite_inputs(files[0], written_files(output, options.config))  # before any work
         if not options.force and _up_to_date(cache, output, episode_key, options.config):
             statuses = explain(prepared, cache, output, verify=False)
             return Result(output, True, tuple(statuses), 0, 0, None, prepared.warnings,
                           time.monotonic() - started, *files)
         statuses = explain(prepared, cache, output, options.force, verify=False)  # what is cached, and why not
         output.parent.mkdir(parents=True, exist_ok=True)                 # fail before the work, not after
+        cache.claim()                                                    # the marker that lets `cache clear` act
 
         cover = in_background(episode_cover, prepared, options.config, cache)  # artwork, drawn meanwhile
         damaged = in_background(damaged_units, statuses, cache)          # cached units' contents, hashed meanwhile
@@ -198,6 +201,36 @@ def input_files(transcript: str | os.PathLike, options: Options) -> tuple[str, .
 def output_files(output: Path, config: Config) -> tuple[str, ...]:
     """The MP3 and its sidecars (the cover is checked by content when the render runs)."""
     return tuple(os.path.abspath(p) for p in [output, *(sidecar_path(output, kind) for kind in config.sidecars)])
+
+
+def written_files(output: Path, config: Config) -> dict[str, str]:
+    """Every file a render writes, with what it is: the MP3, its sidecars and its cover
+    (whose type is known once it is loaded, so both names)."""
+    named = {os.path.abspath(output): "the episode"}
+    for kind in config.sidecars:
+        named.setdefault(os.path.abspath(sidecar_path(output, kind)), f"the {kind} sidecar")
+    for suffix in (".jpg", ".png"):
+        named.setdefault(os.path.abspath(output.with_suffix(suffix)), "the cover")
+    return named
+
+
+def never_overwrite_inputs(inputs: tuple[str, ...], outputs: dict[str, str]) -> None:
+    """Stop before any work when a file the render would write is one it reads (the same path
+    after symlinks, or the same file under another name): a render never overwrites its
+    transcript, config, cast file, cover, images or jingles."""
+    def same(a: str, b: str) -> bool:
+        if os.path.realpath(a) == os.path.realpath(b):
+            return True
+        try:
+            return os.path.samefile(a, b)
+        except OSError:
+            return False
+
+    for target, what in outputs.items():
+        for source in inputs:
+            if same(target, source):
+                raise InputError(f"{printable(os.path.relpath(source))}: {what} would be written over this "
+                                 "input; choose another output name with -o")
 
 
 def produce(engine: Engine, statuses: list[UnitStatus], cache: Cache, config: Config, workers: int,

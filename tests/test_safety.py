@@ -1,0 +1,93 @@
+"""A user's files are never lost: a render never writes over what it reads, and the cache
+commands delete only what panelcast made."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import SAMPLE
+from pipeline.cli import cli
+
+VTT = "WEBVTT\n\n00:00.000 --> 00:02.000\n<v Ann>Hello there, Bob.\n\n00:02.000 --> 00:04.000\n<v Bob>Hi Ann.\n"
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("PANELCAST_CACHE", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_a_sidecar_never_overwrites_the_transcript(run, tmp_path):
+    (tmp_path / "talk.vtt").write_text(VTT, encoding="utf-8")
+    result = run("render", "talk.vtt", "-o", "talk.mp3")
+    assert result.exit_code == 3
+    assert result.output.splitlines()[-1] == (
+        "Error: talk.vtt: the vtt sidecar would be written over this input; choose another output name with -o")
+    assert (tmp_path / "talk.vtt").read_text(encoding="utf-8") == VTT
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["talk.vtt"]
+
+
+def test_the_episode_never_overwrites_the_transcript(run, tmp_path):
+    before = SAMPLE.read_bytes()
+    (tmp_path / "talk.txt").write_bytes(before)
+    result = run("render", "talk.txt", "-o", "talk.txt")
+    assert result.exit_code == 3
+    assert "Error: talk.txt: the episode would be written over this input" in result.output
+    assert (tmp_path / "talk.txt").read_bytes() == before
+
+
+def test_an_output_that_is_the_transcript_under_another_name(run, tmp_path):
+    before = SAMPLE.read_bytes()
+    (tmp_path / "talk.txt").write_bytes(before)
+    os.symlink("talk.txt", tmp_path / "episode.mp3")          # a symlink to the transcript
+    os.link(tmp_path / "talk.txt", tmp_path / "episode.srt")  # a hard link to it
+    result = run("render", "talk.txt", "-o", "episode.mp3")
+    assert result.exit_code == 3 and "the episode would be written over" in result.output
+    os.remove(tmp_path / "episode.mp3")
+    result = run("render", "talk.txt", "-o", "episode.mp3")
+    assert result.exit_code == 3 and "the srt sidecar would be written over" in result.output
+    assert (tmp_path / "talk.txt").read_bytes() == before
+    assert not (tmp_path / "episode.mp3").exists()
+
+
+def test_a_config_named_like_a_sidecar_is_not_overwritten(run, tmp_path):
+    (tmp_path / "talk.txt").write_bytes(SAMPLE.read_bytes())
+    config = tmp_path / "out.chapters.json"   # odd, but YAML reads JSON: a config may be named so
+    config.write_text('{"title": "A title"}', encoding="utf-8")
+    result = run("render", "talk.txt", "-o", "out.mp3", "--config", config.name)
+    assert result.exit_code == 3 and "the chapters sidecar would be written over" in result.output
+    assert config.read_text(encoding="utf-8") == '{"title": "A title"}'
+
+
+def test_cache_clear_refuses_a_folder_that_is_not_a_cache(run, tmp_path):
+    home = tmp_path / "home"
+    (home / "v1").mkdir(parents=True)
+    (home / "v1" / "thesis.tex").write_text("years of work", encoding="utf-8")
+    (home / "notes.txt").write_text("keep me", encoding="utf-8")
+    for command in ("clear", "prune"):
+        result = run("cache", command, "--cache-dir", home)
+        assert result.exit_code == 3
+        assert result.output == (f"Error: {home}: not a panelcast cache folder (it has no CACHEDIR.TAG "
+                                 "written by panelcast): nothing deleted\n")
+    assert (home / "v1" / "thesis.tex").read_text(encoding="utf-8") == "years of work"
+    assert (home / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_cache_clear_deletes_only_panelcasts_entries(run, tmp_path):
+    cache = tmp_path / "mine"
+    cache.mkdir()
+    (cache / "notes.txt").write_text("keep me", encoding="utf-8")
+    result = run("render", SAMPLE, "-o", tmp_path / "out" / "sample.mp3", "--cache-dir", cache)
+    assert result.exit_code == 0, result.output
+    assert (cache / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith(
+        "Signature: 8a477f597d28d172789f06886806bc55")
+    assert any((cache / "v1" / "mp3").iterdir())
+    result = run("cache", "clear", "--cache-dir", cache)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in cache.iterdir()) == ["notes.txt"]
+    assert (tmp_path / "out" / "sample.mp3").is_file()                 # renders are not the cache's
