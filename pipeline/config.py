@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from .errors import ConfigError
+from .fsutil import read_bounded
 
 # libyaml's parser where PyYAML has it (the same documents, several times faster), else PyYAML's own.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -149,7 +150,7 @@ _OCTAL_LOOKING = re.compile(r"(?:^|[\s{,])([A-Za-z_]+):\s*(0[0-9]+)\s*(?:[,}#]|$
 
 def _load_yaml(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, "config").decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -162,12 +163,33 @@ def _load_yaml(path: Path) -> Any:
                 f"octal number; write {int(m.group(2))}"
             )
     try:
+        refuse_aliases(text)
         return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else f"{path}"
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{where}: invalid YAML: {problem}") from None
+    except ValueError as exc:                          # a date that does not exist: 2024-02-30
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+
+
+def refuse_aliases(text: str) -> None:
+    """Raise a YAMLError at the first alias (``*name``): a few lines of aliases can expand into
+    billions of nodes ("billion laughs"), and panelcast's files have no use for them."""
+    if "*" not in text:
+        return
+    for event in yaml.parse(text, Loader=SAFE_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            raise AliasRefused(event.start_mark)
+
+
+class AliasRefused(yaml.YAMLError):
+    problem = "aliases (*name) are not allowed"
+
+    def __init__(self, mark):
+        super().__init__(self.problem)
+        self.problem_mark = mark
 
 
 VOICE_KEYS = ("voice", "variant", "pitch", "rate", "volume")

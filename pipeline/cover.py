@@ -19,13 +19,14 @@ import functools
 import hashlib
 import io
 import re
+import warnings
 from pathlib import Path
 from typing import Sequence
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from .errors import InputError
-from .fsutil import atomic_write_bytes
+from .fsutil import atomic_write_bytes, read_bounded
 
 MIN_SIZE = 1400
 MAX_SIZE = 3000
@@ -33,6 +34,8 @@ MAX_TITLE_LINES = 5
 MAX_SPEAKER_ROWS = 5
 _FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
 MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
+MAX_SIDE = 6000                 # a cover or chapter image may have at most MAX_SIDE x MAX_SIDE pixels
+MAX_PIXELS = MAX_SIDE * MAX_SIDE
 
 Colour = tuple[int, int, int]
 
@@ -324,12 +327,18 @@ def load_cover(path: Path) -> tuple[bytes, str]:
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, "image")
     except OSError as err:
         raise InputError(f"{path}: cannot read cover image ({err.strerror or err})") from None
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)   # the size is checked below
+            img = Image.open(io.BytesIO(data))
+        with img:
             fmt = img.format
+            if img.width * img.height > MAX_PIXELS:     # checked before decoding
+                raise InputError(f"{path}: the image is {img.width}x{img.height}; at most "
+                                 f"{MAX_SIDE}x{MAX_SIDE} pixels are accepted")
             img.load()  # decode fully: catches truncated files that open() accepts
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError,
             ValueError) as err:

@@ -13,6 +13,7 @@ which makes every write differ. Here the same folder gives the same feed bytes.
 
 from __future__ import annotations
 
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -165,10 +166,19 @@ def _channel_cover(directory: Path) -> Path | None:
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -> ET.Element:
-    el = ET.SubElement(parent, tag, {k: v for k, v in attrib.items() if v is not None})
+    el = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attrib.items() if v is not None})
     if text is not None:
-        el.text = text
+        el.text = xml_text(text)
     return el
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids (control characters), so the feed stays
+    well-formed whatever a title holds."""
+    return _NOT_XML.sub("", text)
 
 
 def _common(values: list[str]) -> str:

@@ -5,9 +5,55 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 from typing import Iterator
+
+
+MB = 1 << 20
+# The largest files panelcast reads (README, "Limits"); a transcript's may be raised with
+# PANELCAST_MAX_TRANSCRIPT_MB.
+LIMITS = {"transcript": 64 * MB, "config": 1 * MB, "image": 50 * MB}
+
+
+def limit(kind: str) -> int:
+    if kind == "transcript":
+        raw = os.environ.get("PANELCAST_MAX_TRANSCRIPT_MB", "")
+        if raw.strip().isdigit() and int(raw) > 0:
+            return int(raw) * MB
+    return LIMITS[kind]
+
+
+def read_bounded(path: str | os.PathLike, kind: str) -> bytes:
+    """The bytes of a regular file of at most ``limit(kind)`` bytes.
+
+    A folder, pipe, device or socket, or a larger file, is an ``InputError`` naming it (opened
+    without blocking, so a pipe with no writer cannot hang the read); other failures are the
+    usual ``OSError``.
+    """
+    from .errors import InputError, printable
+
+    most = limit(kind)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError(f"{printable(path)}: is a folder, not a file")
+        if not stat.S_ISREG(mode):
+            raise InputError(f"{printable(path)}: not a regular file (a pipe, device or socket)")
+        os.set_blocking(fd, True)
+        chunks, total = [], 0
+        while True:
+            block = os.read(fd, min(MB, most + 1 - total))
+            if not block:
+                return b"".join(chunks)
+            chunks.append(block)
+            total += len(block)
+            if total > most:
+                raise InputError(f"{printable(path)}: larger than the {most // MB} MB a {kind} file may have")
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager

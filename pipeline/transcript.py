@@ -7,11 +7,13 @@ file, picks the parser and hands its draft to ``formats.assemble``.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from pathlib import Path
 
 from .errors import ParseError, located
+from .fsutil import read_bounded
 from .formats import BY_NAME, DETECTION_ORDER, PARSERS, plain
 from .formats.assemble import build_script
 from .formats.common import CastEntry
@@ -74,17 +76,26 @@ def _parse(text: str, source: str, fmt: str | None, speakers: dict[str, str] | N
 
 def _read(source: str) -> str:
     try:
-        data = Path(source).read_bytes()
+        data = read_bounded(source, "transcript")
     except OSError as err:
         message = f"cannot read the transcript: {err.strerror or err}"
         raise ParseError(located(source, None, message)) from None
-    if b"\x00" in data[:8192]:
-        raise ParseError(located(source, None, "not a text file (binary data)"))
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                       (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):          # what Windows editors save
+            break
+    else:
+        codec = "utf-8"
+        if b"\x00" in data:
+            raise ParseError(located(source, None, "not a text file (binary data)"))
     try:
-        return data.decode("utf-8")
+        text = data.decode(codec)
     except UnicodeDecodeError as err:
-        line = data[:err.start].count(b"\n") + 1
-        raise ParseError(located(source, line, "not UTF-8 text")) from None
+        line = data[:err.start].count(b"\n") + 1 if codec == "utf-8" else None
+        raise ParseError(located(source, line, f"not {codec.upper().replace('-SIG', '')} text")) from None
+    if "\x00" in text:
+        raise ParseError(located(source, None, "not a text file (binary data)"))
+    return text
 
 
 def _choose(text: str, source: str, fmt: str | None):
