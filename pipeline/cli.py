@@ -22,7 +22,7 @@ import click
 from . import __version__, receipt
 from .cache import Cache
 from .config import CHAPTER_MODES, Config, load_cast, load_config
-from .errors import PanelcastError
+from .errors import PanelcastError, printable
 
 FILE_ERROR = 5
 INTERRUPTED = 130
@@ -35,7 +35,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except PanelcastError as exc:
-            err = click.ClickException(str(exc))
+            err = click.ClickException(printable(str(exc)))
             err.exit_code = exc.exit_code
             raise err from None
         except KeyboardInterrupt:
@@ -47,7 +47,7 @@ class _Group(click.Group):
             os.dup2(devnull, sys.stdout.fileno())  # nothing more to say, not even at exit
             raise SystemExit(0) from None
         except OSError as exc:  # a file or folder that cannot be read or written
-            where = exc.filename or "a file"
+            where = printable(exc.filename) if exc.filename else "a file"
             err = click.ClickException(f"{where}: {exc.strerror or exc}")
             err.exit_code = FILE_ERROR
             raise err from None
@@ -409,7 +409,19 @@ def serve(directory, host, port, base_url):
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    cli(args=argv, prog_name="panelcast", obj={"argv": argv})
+    try:
+        code = cli.main(args=argv, prog_name="panelcast", obj={"argv": argv}, standalone_mode=False)
+    except click.UsageError as exc:   # unknown option, missing argument, a folder given as a file: one line
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        click.echo(f"Error: {printable(exc.format_message())}{hint}", err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Error: interrupted; no partial output was left behind", err=True)
+        sys.exit(INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -55,4 +55,7 @@ def located(path: object, line: int | None, message: str) -> str:
 def printable(name: object) -> str:
     """A file name fit for a one-line message: control characters (a newline in a name) escaped."""
     text = str(name)
-    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+                   for c in text)

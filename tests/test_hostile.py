@@ -121,3 +121,28 @@ def test_nul_bytes_anywhere_are_refused(tmp_path):
     assert path.stat().st_size > 8192
     with pytest.raises(ParseError, match="late-nul.txt: not a text file"):
         parse(path)
+
+
+def command(capsys, *argv) -> tuple[int, str]:
+    """Run the panelcast command as the console script does; return its exit code and stderr."""
+    from pipeline.cli import main
+
+    with pytest.raises(SystemExit) as ended:
+        main([str(a) for a in argv])
+    return ended.value.code, capsys.readouterr().err
+
+
+def test_a_folder_where_a_file_is_expected_is_one_line(capsys, tmp_path):
+    code, err = command(capsys, "render", tmp_path)
+    assert code == 2
+    assert err == (f"Error: Invalid value for 'TRANSCRIPT': File '{tmp_path}' is a directory. "
+                   "(see 'panelcast render --help')\n")
+    code, err = command(capsys, "feed", SAMPLE, "--base-url", "https://example.org/")
+    assert code == 2 and len(err.splitlines()) == 1 and "is a file" in err
+
+
+def test_a_file_name_with_a_newline_stays_on_one_line(capsys, tmp_path):
+    name = tmp_path / "two\nlines.txt"
+    code, err = command(capsys, "render", name, "-o", tmp_path / "x.mp3")
+    assert code == 3
+    assert err == f"Error: {tmp_path}/two\\nlines.txt: cannot read the transcript: No such file or directory\n"
