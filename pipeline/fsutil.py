@@ -71,6 +71,17 @@ def temp_path(near: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]:
             tmp_path.unlink()
 
 
+def check_writable(folder: str | os.PathLike) -> None:
+    """Raise ``OSError`` naming ``folder`` unless a file can be made in it (tried, not guessed:
+    permissions, a read-only or special file system)."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".panelcast.{os.getpid()}-", suffix=".probe", dir=folder)
+    except OSError as err:
+        raise OSError(err.errno, f"cannot write a file here ({err.strerror})", os.fspath(folder)) from None
+    os.close(fd)
+    os.unlink(tmp)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]:
     """Yield a temp path next to ``path``; on success it replaces ``path``.
@@ -108,7 +119,9 @@ def atomic_write_text(path: str | os.PathLike, text: str, durable: bool = True) 
     return atomic_write_bytes(path, text.encode("utf-8"), durable)
 
 
-_TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-[^/]+$")
+# ``.<name>.<pid>-<random><suffix>`` (temp_path), and ``.<name>.<pid>.<n>.tmp.wav`` / ``.err`` /
+# ``.part<i>.wav`` (a speech worker's files)
+_TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)(?:-[^/]+|\.\d+\.tmp(?:\.[\w.]+)?)$")
 
 
 def sweep_stale(folder: str | os.PathLike) -> int:

@@ -21,7 +21,7 @@ from .cast import PALETTE_PATH, Cast, cast_voices
 from .chapters import Mark, build_chapters, chapter_marks, find_moderator
 from .config import Config, VoiceOverride
 from .errors import InputError, printable
-from .fsutil import atomic_path, atomic_write_bytes, sweep_stale
+from .fsutil import atomic_path, atomic_write_bytes, check_writable, sweep_stale
 from .model import Script, Segment, SynthJob, Timeline
 from .plan import Plan, Unit, canonical_hash, file_digest, make_plan
 from .report import NullReporter, Reporter
@@ -171,6 +171,7 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
                           time.monotonic() - started, *files)
         statuses = explain(prepared, cache, output, options.force, verify=False)  # what is cached, and why not
         output.parent.mkdir(parents=True, exist_ok=True)                 # fail before the work, not after
+        check_writable(output.parent)
         cache.claim()                                                    # the marker that lets `cache clear` act
 
         cover = in_background(episode_cover, prepared, options.config, cache)  # artwork, drawn meanwhile
@@ -179,8 +180,8 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
         entries = produce(engine, statuses, cache, options.config, options.workers, reporter)  # speech -> MP3
         statuses, entries = redo_damaged(damaged.result(), statuses, entries, engine, cache, options, reporter)
     timeline = make_timeline(prepared, entries, options.config)         # frame counts -> times
-    write_cover(cover.result(), output)                                 # X.jpg
     write_episode(prepared, entries, timeline, cover.result(), cache, output, options.config, reporter)  # tags + join
+    write_cover(cover.result(), output)                                 # X.jpg, once the episode is there
     write_sidecars(timeline, output, options.config.sidecars)           # captions, chapters, transcript
     _remember(cache, output, episode_key, prepared)
     for folder in (output.parent, cache.dir, cache.dir / "mp3", cache.dir / "wav", cache.dir / "episodes"):

@@ -91,3 +91,27 @@ def test_cache_clear_deletes_only_panelcasts_entries(run, tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in cache.iterdir()) == ["notes.txt"]
     assert (tmp_path / "out" / "sample.mp3").is_file()                 # renders are not the cache's
+
+
+def test_an_output_folder_that_cannot_be_written_fails_before_any_work(run, tmp_path):
+    result = run("render", SAMPLE, "-o", "/proc/x.mp3")
+    assert result.exit_code == 5
+    assert result.output.splitlines()[-1] == "Error: /proc: cannot write a file here (No such file or directory)"
+    assert not (tmp_path / "cache" / "v1" / "wav").exists()          # nothing was synthesized
+
+
+def test_temp_files_of_killed_renders_are_swept(tmp_path):
+    import subprocess
+
+    from pipeline.fsutil import sweep_stale
+
+    child = subprocess.Popen(["true"])
+    child.wait()
+    dead = child.pid                                                   # a process that has ended
+    names = [f".k1.wav.{dead}.0.tmp.wav", f".k1.wav.{dead}.3.tmp.err", f".k1.wav.{dead}.1.tmp.part0.wav",
+             f".out.mp3.{dead}-x1y2.mp3"]
+    kept = [f".k2.wav.{os.getpid()}.0.tmp.wav", "notes.1234.txt", f"k3.wav.{dead}.0.tmp.wav"]
+    for name in names + kept:
+        (tmp_path / name).write_bytes(b"x")
+    assert sweep_stale(tmp_path) == len(names)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept)
