@@ -39,9 +39,13 @@ def short_title(text: str, limit: int = TITLE_LIMIT) -> str:
 
 
 def find_moderator(script: Script, configured: str | None = None) -> str | None:
-    """The moderator: configured, else flagged in the header, else the main question-asker."""
+    """The moderator: configured (by name or label), else flagged in the header, else the main
+    question-asker. A configured name that is no speaker's is passed over (``check_moderator``
+    says so)."""
     if configured:
-        return configured
+        for s in script.speakers:
+            if configured == s.name or configured in s.aliases:
+                return s.name
     flagged = [s.name for s in script.speakers if s.moderator]
     if flagged:
         return flagged[0]
@@ -54,6 +58,15 @@ def find_moderator(script: Script, configured: str | None = None) -> str | None:
     best = max(questions.values())
     leaders = [name for name, n in questions.items() if n == best]
     return leaders[0] if best >= 2 and len(leaders) == 1 else None
+
+
+def check_moderator(script: Script, configured: str | None) -> list[str]:
+    """A warning when the configured moderator is not a speaker of the script."""
+    if not configured or any(configured == s.name or configured in s.aliases for s in script.speakers):
+        return []
+    names = ", ".join(s.name for s in script.speakers) or "none"
+    return [f"moderator: '{configured}' is not a speaker of this transcript (speakers: {names}); "
+            "the moderator is detected instead"]
 
 
 def chapter_marks(script: Script, plan: Plan, settings: ChapterSettings, moderator: str | None

@@ -18,7 +18,7 @@ from . import mp3
 from .assemble import EncodePool, convert_jingle, encoder_identity, join_units
 from .cache import Cache, UnitAudio
 from .cast import PALETTE_PATH, Cast, cast_voices
-from .chapters import Mark, build_chapters, chapter_marks, find_moderator
+from .chapters import Mark, build_chapters, chapter_marks, check_moderator, find_moderator
 from .config import Config, VoiceOverride
 from .errors import InputError, printable
 from .fsutil import atomic_path, atomic_write_bytes, check_writable, sweep_stale
@@ -105,7 +105,7 @@ def prepare(transcript: str | os.PathLike, options: Options, engine: Engine) -> 
             from .cover import load_cover
 
             load_cover(Path(path))  # InputError naming the file, before any work
-    warnings = (*script.warnings, *cast.warnings, *chapter_warnings)
+    warnings = (*script.warnings, *cast.warnings, *check_moderator(script, config.moderator), *chapter_warnings)
     return Prepared(script, cast, plan, tuple(marks), moderator, tuple(warnings))
 
 

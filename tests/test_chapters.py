@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.cast import cast_voices
-from pipeline.chapters import MAX_CHAPTERS, chapter_marks, find_moderator, short_title
+from pipeline.chapters import MAX_CHAPTERS, chapter_marks, check_moderator, find_moderator, short_title
 from pipeline.config import ChapterSettings, Config
 from pipeline.model import Script, Speaker, Turn
 from pipeline.plan import make_plan
@@ -36,6 +36,15 @@ def test_moderator_from_header_or_inferred():
     assert find_moderator(asked) == "P0"
     assert find_moderator(asked, configured="P1") == "P1"
     assert find_moderator(script([("P0", "Fine."), ("P1", "Good.")])) is None
+
+
+def test_a_configured_moderator_who_is_no_speaker_is_passed_over_with_a_warning():
+    asked = script([("P0", "Why?"), ("P1", "Because."), ("P0", "How?"), ("P1", "So.")])
+    assert find_moderator(asked, configured="Nobody") == "P0"
+    assert check_moderator(asked, "Nobody") == [
+        "moderator: 'Nobody' is not a speaker of this transcript (speakers: P0, P1); "
+        "the moderator is detected instead"]
+    assert check_moderator(asked, "P1") == [] and check_moderator(asked, None) == []
 
 
 def test_topics_mode_marks_each_moderator_turn():
