@@ -38,10 +38,13 @@ def main() -> None:
             from .tts import start_early
 
             start_early()  # the speech launcher starts up while the CLI and pipeline are imported
-    from .cli import main as cli_main
-
     try:
+        from .cli import main as cli_main
+
         cli_main(argv)
+    except KeyboardInterrupt:          # before click was there to turn it into its message
+        sys.stderr.write("Error: interrupted; no partial output was left behind\n")
+        sys.exit(130)
     except SystemExit as exc:
         if code_key and not exc.code:
             daemon.stay(code_key)

@@ -4,15 +4,19 @@ Layout under the cache root (``$PANELCAST_CACHE``, else ``$XDG_CACHE_HOME/panelc
 else ``~/.cache/panelcast``)::
 
     v1/wav/<synth_key>.wav        synthesized speech (or a converted jingle)
+    v1/wav/<synth_key>.wav.sha256 its content hash, written once it has landed
     v1/mp3/<key>.mp3              the encoded unit: bare MPEG frames, no tags
-    v1/mp3/<key>.json             its facts: size, sha256, frames, speech onset/end
+    v1/mp3/<key>.json             its facts: size, sha256, frames, speech onset/end, sealed by a
+                                  hash of the key and the facts (an edited fact is a miss)
+    v1/covers/<key>.jpg(.sha256)  a generated cover, and its content hash
     v1/episodes/<id>.json         the last render of one output file (for --explain and prune)
     receipts/<id>.json            what one command line read and wrote (see ``receipt.py``)
     CACHEDIR.TAG                  the marker (bford.org/cachedir): ``clear`` and ``prune`` act only
                                   on a folder that has it, and delete only the entries above
 
-Every file is written to a temp file and ``os.replace``d. A missing, truncated or
-unreadable entry is a miss, never an error: its unit is redone.
+Every file is written to a temp file and ``os.replace``d. A missing, truncated, damaged or
+unreadable entry is a miss, never an error: its unit is redone. Nothing that reaches an
+episode is used unless its content matches the hash recorded when it was made.
 """
 
 from __future__ import annotations
@@ -73,8 +77,28 @@ class Cache:
 
     # -- WAVs ----------------------------------------------------------------------------
     def has_wav(self, synth_key: str) -> bool:
+        """The speech is cached and has the bytes it had when it landed (``seal``)."""
         path = self.wav_path(synth_key)
-        return _wav_ok(path)
+        return self.sealed(path) is not None
+
+    # -- sealed files: a content hash beside them ------------------------------------------
+    @staticmethod
+    def _seal_path(path: Path) -> Path:
+        return path.with_name(path.name + ".sha256")
+
+    def seal(self, path: Path, data: bytes | None = None) -> None:
+        """Record the content hash of a file that has just landed in the cache."""
+        data = path.read_bytes() if data is None else data
+        atomic_write_text(self._seal_path(path), hashlib.sha256(data).hexdigest(), durable=False)
+
+    def sealed(self, path: Path) -> bytes | None:
+        """The file's bytes if they still match their recorded hash; else None (a miss)."""
+        try:
+            recorded = self._seal_path(path).read_text(encoding="ascii")
+            data = path.read_bytes()
+        except (OSError, ValueError):
+            return None
+        return data if hashlib.sha256(data).hexdigest() == recorded else None
 
     def wav_target(self, synth_key: str) -> Path:
         path = self.wav_path(synth_key)
@@ -89,10 +113,12 @@ class Cache:
         """
         try:
             meta = json.loads(self._meta_path(key).read_text(encoding="utf-8"))
-            entry = UnitAudio(**meta)
+            entry = UnitAudio(**meta["unit"])
+            if meta["seal"] != _meta_seal(key, meta["unit"]):
+                return None, "corrupt"
         except FileNotFoundError:
             return None, "missing"
-        except (OSError, ValueError, TypeError):
+        except (OSError, ValueError, TypeError, KeyError):
             return None, "corrupt"
         try:
             if not verify:
@@ -112,7 +138,9 @@ class Cache:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(mp3_tmp, target)
         # not fsynced: an entry lost or damaged by a power cut fails its size or hash check and is redone
-        atomic_write_text(self._meta_path(key), json.dumps(asdict(entry), sort_keys=True), durable=False)
+        facts = asdict(entry)
+        atomic_write_text(self._meta_path(key), json.dumps({"unit": facts, "seal": _meta_seal(key, facts)},
+                                                           sort_keys=True), durable=False)
 
     # -- episodes ------------------------------------------------------------------------
     def load_episode(self, output: str | os.PathLike) -> dict | None:
@@ -206,12 +234,7 @@ class Cache:
         return freed
 
 
-def _wav_ok(path: Path) -> bool:
-    import wave
-
-    try:
-        with wave.open(str(path), "rb") as w:
-            n = w.getnframes()
-            return n > 0 and len(w.readframes(n)) == n * w.getsampwidth() * w.getnchannels()
-    except (wave.Error, EOFError, OSError):
-        return False
+def _meta_seal(key: str, facts: dict) -> str:
+    """A hash of a unit's key and facts: facts edited into other valid JSON, or moved to another
+    unit's name, no longer match it."""
+    return hashlib.sha256(json.dumps([key, facts], sort_keys=True).encode("utf-8")).hexdigest()

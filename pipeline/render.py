@@ -257,6 +257,7 @@ def produce(engine: Engine, statuses: list[UnitStatus], cache: Cache, config: Co
 
     with EncodePool(config.audio, cache, workers, done) as pool:
         def spoken(synth_key: str) -> None:
+            cache.seal(cache.wav_path(synth_key))                        # what later renders check
             reporter.advance("synthesize")
             for unit in waiting.pop(synth_key, []):
                 pool.submit(unit)
@@ -346,11 +347,14 @@ def episode_cover(prepared: Prepared, config: Config, cache: Cache) -> tuple[byt
     title, speakers = prepared.plan.title, [s.name for s in prepared.script.speakers]
     key = canonical_hash({"title": title, "speakers": speakers, "pillow": PIL.__version__})
     cached = cache.dir / "covers" / f"{key}.jpg"
-    if not cached.is_file():
+    data = cache.sealed(cached)
+    if data is None:                                                     # not there, or damaged
         from .cover import make_cover
 
         make_cover(title, speakers, cached)
-    return cached.read_bytes(), "image/jpeg"
+        data = cached.read_bytes()
+        cache.seal(cached, data)
+    return data, "image/jpeg"
 
 
 def write_cover(cover: tuple[bytes, str], output: Path) -> None:

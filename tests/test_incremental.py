@@ -277,3 +277,38 @@ def test_a_sentence_added_to_a_long_paragraph_redoes_only_the_pieces_around_it(t
     kept = [s for s in second.statuses if s.unit.speaker == "Tomasz Kreel" and s.reason == "cached"]
     assert len(kept) >= len(long_units) - 2
     assert out.read_bytes() == cold_bytes(transcript, tmp_path, "cold.mp3")
+
+
+def flip(path: Path, at: int | None = None) -> None:
+    """One byte changed in place: the file keeps its size."""
+    data = bytearray(path.read_bytes())
+    at = len(data) // 2 if at is None else at
+    data[at] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+
+def test_every_damaged_cache_artifact_is_redone_and_the_episode_equals_a_clean_one(transcript, tmp_path):
+    """Unit facts edited into other valid JSON, a flipped byte in a WAV whose MP3 unit is gone,
+    a flipped byte in the cached cover: each is a miss, and the result is byte for byte a clean
+    render's."""
+    import json
+
+    out, cache_dir, good, cache, units = rendered(transcript, tmp_path)
+    meta = cache.mp3_path(units[2]["key"]).with_suffix(".json")
+    facts = json.loads(meta.read_text(encoding="utf-8"))
+    facts["unit"]["frames"] -= 1                                   # still valid JSON, one frame off
+    meta.write_text(json.dumps(facts), encoding="utf-8")
+    flip(cache.wav_path(units[5]["synth_key"]), at=4000)             # a sample changed in the speech
+    cache.mp3_path(units[5]["key"]).unlink()                         # so its unit must be made again
+    cover = next((cache.dir / "covers").glob("*.jpg"))
+    flip(cover)
+    for p in [out, *out.parent.glob("ep.*")]:
+        p.unlink(missing_ok=True)
+
+    reporter = RecordingReporter()
+    result = render(transcript, Options(output=out, cache_root=str(cache_dir)), reporter)
+    reasons = {s.unit.ident: s.reason for s in result.statuses if s.reason != "cached"}
+    assert reasons == {units[2]["ident"]: "cache entry corrupt", units[5]["ident"]: "cache entry missing"}
+    assert reporter.done["synthesize"] == 1 and reporter.done["encode"] == 2
+    assert out.read_bytes() == good
+    assert out.with_suffix(".jpg").read_bytes() == cover.read_bytes() != b""
