@@ -10,6 +10,7 @@ held in memory: one unit per worker at a time.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 import wave
@@ -77,12 +78,13 @@ def speech_bounds(samples: np.ndarray, threshold: int = SPEECH_THRESHOLD) -> tup
     return int(loud.argmax()), int(len(loud) - 1 - loud[::-1].argmax())
 
 
-def read_wav(path: Path) -> tuple[np.ndarray, int]:
-    """A 16-bit mono WAV as an int16 array (no float copies: memory stays a few MB a unit)."""
+def read_wav(path: Path, data: bytes | None = None) -> tuple[np.ndarray, int]:
+    """A 16-bit mono WAV (the file at ``path``, or its ``data`` already read) as an int16 array
+    (no float copies: memory stays a few MB a unit)."""
     import numpy as np
 
     try:
-        with wave.open(str(path), "rb") as w:
+        with wave.open(str(path) if data is None else io.BytesIO(data), "rb") as w:
             if w.getnchannels() != 1 or w.getsampwidth() != 2:
                 raise EngineError(f"{path}: expected 16-bit mono audio")
             return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2"), w.getframerate()
@@ -197,7 +199,9 @@ def encode_unit(unit: Unit, wav_path: Path, audio: AudioSettings, cache: Cache) 
     process start-up per unit. A long unit is encoded in parts (``part_cuts``, ``part_spans``),
     joined at frame level like units; speech bounds are placed by the parts' frame counts.
     """
-    raw, in_rate = read_wav(wav_path)
+    data = wav_path.read_bytes()
+    cache.seal(wav_path, data)                       # hashed here, on an encoding thread, not in the caller
+    raw, in_rate = read_wav(wav_path, data)
     first, last = speech_bounds(raw)
     samples = leveled(raw, in_rate, unit.pause_ms, audio)
     spans = part_spans(part_cuts(samples, in_rate), len(samples), in_rate, audio)

@@ -257,7 +257,6 @@ def produce(engine: Engine, statuses: list[UnitStatus], cache: Cache, config: Co
 
     with EncodePool(config.audio, cache, workers, done) as pool:
         def spoken(synth_key: str) -> None:
-            cache.seal(cache.wav_path(synth_key))                        # what later renders check
             reporter.advance("synthesize")
             for unit in waiting.pop(synth_key, []):
                 pool.submit(unit)
