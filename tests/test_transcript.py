@@ -274,3 +274,22 @@ def test_otter_export_footer_and_front_matter_names_as_text():
     assert [(s.name, s.aliases) for s in script.speakers] == [
         ("Ann Lee", ("Ann",)), ("Bo Chen", ("Bo",))]
     assert script.turns[-1].paragraphs == ("Bye.",)
+
+
+LABELS_IN_ANY_SCRIPT = ["محمد الأحمد", "משה כהן", "Анна Петрова", "राहुल शर्मा", "김민준"]
+
+
+@pytest.mark.parametrize("layout", ["ownline", "inline", "markdown"])
+def test_labels_in_any_script_with_latin_ones_and_emoji(layout):
+    """Arabic, Hebrew, Cyrillic, Devanagari and Hangul names, an emoji before a label, and Latin
+    labels between them: every line is a turn of its own speaker, none dropped or merged."""
+    names = [*LABELS_IN_ANY_SCRIPT, "🎙️ Host"]
+    turns = []
+    for i, name in enumerate(names):
+        turns += [(name, f"Line number {i} of the talk."), ("John Smith", f"Reply number {i}.")]
+    form = {"ownline": "{}:\n{}\n", "inline": "{}: {}\n", "markdown": "**{}:** {}\n\n"}[layout]
+    text = "A talk\n\n" + "\n".join(form.format(name, line) for name, line in turns)
+    script = parse_text(text, "talk.txt")
+    assert script.format == layout
+    expected = [("Host" if "Host" in name else name, line) for name, line in turns]
+    assert [(t.speaker, " ".join(t.paragraphs)) for t in script.turns] == expected

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from ..errors import ParseError, located
@@ -67,11 +68,32 @@ def clean_label(raw: str) -> str:
     label = raw.strip()
     label = re.sub(r"\s*[|｜].*$", "", label)                 # "Name | Org"
     label = re.sub(rf"(\s+{_TIMESTAMP})+\s*$", "", label)      # "James 00:02:46"
-    label = label.strip(_STRAY + " \t")
+    label = _strip_symbols(label.strip(_STRAY + " \t"))
     words = label.split()
     while len(words) > 1 and words[0].rstrip(".").lower() in HONORIFICS:
         words = words[1:]
     return " ".join(words)
+
+
+def _strip_symbols(label: str) -> str:
+    """Without emoji, marks and format characters at either end ("🎙️ Host" -> "Host"; the
+    direction marks of right-to-left names)."""
+    def symbol(c: str) -> bool:
+        return c.isspace() or c in _STRAY or unicodedata.category(c) in ("So", "Sk", "Mn", "Me", "Cf")
+
+    start, end = 0, len(label)
+    while start < end and symbol(label[start]):
+        start += 1
+    while end > start and symbol(label[end - 1]):
+        end -= 1
+    return label[start:end]
+
+
+def _capitalised(word: str) -> bool:
+    """Starts with a capital or a digit, or with a letter of a script that has no case
+    (Arabic, Hebrew, Devanagari, CJK...)."""
+    c = word[0]
+    return c.isupper() or c.isdigit() or (c.isalpha() and c.lower() == c.upper())
 
 
 def is_generic(label: str) -> bool:
@@ -96,9 +118,9 @@ def looks_like_name(text: str, max_words: int = 5) -> bool:
         return len(text) <= 12
     if not re.search(r"[^\W\d_]", text):
         return False
-    if not (words[0][0].isupper() or words[0][0].isdigit()):
+    if not _capitalised(words[0]):
         return False
-    lower = [w for w in words if not (w[0].isupper() or w[0].isdigit() or w[0] in "('(")]
+    lower = [w for w in words if not (_capitalised(w) or w[0] in "('(")]
     return all(w.lower() in _CONNECTORS for w in lower)
 
 
