@@ -38,9 +38,30 @@ _NO_END = re.compile(
     r"|\b[A-Z])\.$")
 
 
+MAX_SENTENCE = 1500  # characters: a longer run without a sentence end is cut at a clause or word
+
+
 def sentences(text: str) -> list[str]:
     """``text`` cut at its sentence ends; the pieces joined with one space give ``text`` back
-    (up to the whitespace at the cuts)."""
+    (up to the whitespace at the cuts). A run of more than ``MAX_SENTENCE`` characters without
+    a sentence end is cut at its last clause mark or space before that length, so no unit holds
+    more than some two minutes of speech, whatever the text."""
+    return [part for sentence in _sentences(text) for part in _bounded(sentence)]
+
+
+def _bounded(sentence: str) -> list[str]:
+    out = []
+    while len(sentence) > MAX_SENTENCE:
+        head = sentence[:MAX_SENTENCE]
+        cut = max(head.rfind(", "), head.rfind("; "), head.rfind(": "))
+        cut = cut + 1 if cut > MAX_SENTENCE // 2 else head.rfind(" ")
+        cut = cut if cut > 0 else MAX_SENTENCE
+        out.append(sentence[:cut].strip())
+        sentence = sentence[cut:].strip()
+    return [*out, sentence] if sentence else out
+
+
+def _sentences(text: str) -> list[str]:
     out, start = [], 0
     for m in _END.finditer(text):
         head = text[start:m.start() + 1]

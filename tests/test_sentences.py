@@ -102,3 +102,24 @@ def _common_prefix(a: list[str], b: list[str]) -> int:
     while n < min(len(a), len(b)) and a[n] == b[n]:
         n += 1
     return n
+
+
+def test_a_run_without_sentence_ends_is_cut_into_bounded_pieces():
+    from pipeline.sentences import MAX_SENTENCE, sentences
+
+    run_on = " ".join(f"clause number {i} goes on," if i % 7 == 0 else f"word{i}" for i in range(3000))
+    parts = sentences(run_on)
+    assert len(parts) > 5 and all(len(p) <= MAX_SENTENCE for p in parts)
+    assert " ".join(parts).split() == run_on.split()                  # nothing lost, nothing added
+    assert sum(p.endswith(",") for p in parts) >= len(parts) - 1       # cut after clause marks
+
+
+def test_a_huge_title_is_cut_for_the_narrator_with_a_warning():
+    from pipeline.transcript import parse_text
+
+    script = parse_text("# " + "Title " * 40_000 + "\n\n**Ann:** Hello there.\n\n**Bob:** Hi.\n", "t.md")
+    assert len(script.title) <= 201 and script.title.endswith("…")
+    assert any("the title is 239999 characters long" in w for w in script.warnings)
+    script = parse_text("Opening words " * 20_000 + "\n\nAnn: Hello there.\nBob: Hi.\n", "t.txt")
+    assert len(script.intro) <= 3001 and script.intro.endswith("…")
+    assert any("the intro reads only its first" in w for w in script.warnings)

@@ -12,6 +12,10 @@ from .identity import resolve
 _TRAILING_TIME = re.compile(r"(\s+\[?\(?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?\)?\]?)+\s*$")
 
 
+MAX_TITLE = 200    # characters of a title found in the transcript
+MAX_INTRO = 3000   # characters of narration before the first speaker that the intro reads
+
+
 def build_script(draft: Draft, fmt: str, source: str,
                  speakers: dict[str, str] | None = None) -> Script:
     """``speakers`` maps labels to names; ``"Name (Role)"`` also gives the speaker a role."""
@@ -24,11 +28,21 @@ def build_script(draft: Draft, fmt: str, source: str,
     silent = [c.name for c in draft.cast if c.name not in speaking]
     if silent and merged:
         warnings.append(f"named in the source but given no turns: {', '.join(silent)}")
+    title = draft.title
+    if len(title) > MAX_TITLE:     # the narrator reads it in the intro and the outro
+        title = title[:MAX_TITLE].rsplit(" ", 1)[0].rstrip(" ,;:-") + "…"
+        warnings.append(f"the title is {len(draft.title)} characters long: only its first {len(title) - 1} "
+                        "are used (give `title:` in the config)")
+    intro = draft.intro
+    if len(intro) > MAX_INTRO:
+        intro = intro[:MAX_INTRO].rsplit(" ", 1)[0] + "…"
+        warnings.append(f"the text before the first speaker is {len(draft.intro)} characters long: the intro "
+                        f"reads only its first {len(intro) - 1}")
     return Script(
-        title=draft.title,
+        title=title,
         speakers=_speakers(merged, draft.cast, resolution.names, roles),
         turns=tuple(merged),
-        intro=draft.intro,
+        intro=intro,
         outro=draft.outro,
         format=fmt,
         source=source,
