@@ -89,7 +89,12 @@ def atomic_path(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]
     On any exception (Ctrl-C included) the temp file is removed and ``path`` is untouched.
     """
     with temp_path(path, suffix) as tmp:
-        yield tmp
+        try:
+            yield tmp
+        except OSError as err:
+            if err.filename is None:     # a full disk, a failing device: say which file was being written
+                raise OSError(err.errno, err.strerror, os.fspath(path)) from None
+            raise
         os.chmod(tmp, _file_mode(Path(path)))
         os.replace(tmp, path)
 

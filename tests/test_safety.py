@@ -115,3 +115,20 @@ def test_temp_files_of_killed_renders_are_swept(tmp_path):
         (tmp_path / name).write_bytes(b"x")
     assert sweep_stale(tmp_path) == len(names)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept)
+
+
+def test_a_full_disk_names_the_file_being_written(tmp_path):
+    import errno
+
+    from pipeline.fsutil import atomic_path
+
+    target = tmp_path / "episode.mp3"
+    target.write_bytes(b"old")
+    with pytest.raises(OSError) as raised:
+        with atomic_path(target) as tmp:
+            with open(tmp, "wb") as fh, open("/dev/full", "wb", buffering=0) as full:
+                fh.write(b"new")
+                full.write(b"x" * 10)                       # ENOSPC, as a full disk gives
+    assert (raised.value.errno, raised.value.filename) == (errno.ENOSPC, str(target))
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["episode.mp3"]     # no temp file left
