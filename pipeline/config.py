@@ -155,6 +155,12 @@ def _load_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
+    return parse_yaml(text, path)
+
+
+def parse_yaml(text: str, path: str | Path) -> Any:
+    """YAML ``text`` read from ``path``, safely: aliases refused, octal-looking numbers and every
+    problem a one-line ConfigError naming the file (and line)."""
     for number, line in enumerate(text.splitlines(), 1):
         m = _OCTAL_LOOKING.search(line)
         if m:

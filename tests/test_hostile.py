@@ -146,3 +146,45 @@ def test_a_file_name_with_a_newline_stays_on_one_line(capsys, tmp_path):
     code, err = command(capsys, "render", name, "-o", tmp_path / "x.mp3")
     assert code == 3
     assert err == f"Error: {tmp_path}/two\\nlines.txt: cannot read the transcript: No such file or directory\n"
+
+
+# --- every parser and loader, fed random bytes and random text: a result or a clean error ---
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from pipeline.config import load_cast  # noqa: E402
+from pipeline.transcript import FORMATS, load_speaker_map, parse_text  # noqa: E402
+
+LOADERS = {
+    "transcript.txt": parse, "transcript.vtt": parse, "transcript.json": parse, "transcript.md": parse,
+    "episode.yaml": load_config, "cast.yaml": load_cast, "names.json": load_speaker_map,
+    "names.yaml": load_speaker_map, "cover.png": load_cover,
+}
+fuzz = settings(max_examples=int(os.environ.get("PANELCAST_FUZZ_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+LABELLED = st.lists(st.sampled_from(["Ann:", "**Bob:**", "<v Cy>", "00:01 --> 00:02", "WEBVTT", "{", "}", "[",
+                                     "]", '"speaker":', "- ", "*a", "&a", "\n", "\n\n", "：", "🎙️", "\x00"])
+                    | st.text(), max_size=12).map("".join)
+
+
+@fuzz
+@given(data=st.binary(max_size=600) | LABELLED.map(lambda t: t.encode("utf-8", "surrogatepass")))
+def test_every_loader_gives_a_result_or_a_clean_error(tmp_path, data):
+    for name, load in LOADERS.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        try:
+            load(path)
+        except InputError as err:
+            assert str(err) and "\n" not in str(err)
+
+
+@fuzz
+@given(text=LABELLED | st.text(max_size=300), fmt=st.sampled_from([None, *FORMATS]))
+def test_every_transcript_format_gives_a_result_or_a_clean_error(text, fmt):
+    try:
+        script = parse_text(text, "t.txt", fmt=fmt)
+    except InputError as err:
+        assert str(err) and "\n" not in str(err)
+    else:
+        assert all(t.paragraphs for t in script.turns)

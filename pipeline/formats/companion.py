@@ -12,8 +12,8 @@ import json
 import re
 from pathlib import Path
 
-import yaml
-
+from ..config import parse_yaml
+from ..fsutil import read_bounded
 from .common import CastEntry, fail
 
 _KEYWORDS = {"people", "person", "persons", "speakers", "speaker", "names", "cast",
@@ -55,17 +55,17 @@ def _companion_base(path: Path) -> str | None:
 def load_companion(path: Path) -> list[CastEntry]:
     """Cast entries (name, role, ids) from a companion file; ParseError if unreadable."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, "config").decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise fail(path, None, f"cannot read the speaker names: {err}") from None
     try:
         if path.suffix.lower() in (".yaml", ".yml"):
-            data = yaml.safe_load(text)
+            data = parse_yaml(text, path)
         elif path.suffix.lower() == ".jsonl":
             data = [json.loads(line) for line in text.splitlines() if line.strip()]
         else:
             data = json.loads(text)
-    except (ValueError, yaml.YAMLError) as err:
+    except ValueError as err:
         raise fail(path, None, f"invalid speaker names file: {err}") from None
     if isinstance(data, dict):
         data = [{"id": k, "name": v} for k, v in data.items() if isinstance(v, str)]
