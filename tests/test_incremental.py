@@ -149,9 +149,14 @@ def _render_cmd(transcript: Path, out: Path, cache: Path) -> list[str]:
 
 
 def test_killed_renders_resume_to_the_same_bytes(transcript, tmp_path):
+    """kill -9 at 20 random moments, then a clean finish: the same bytes as a fresh render, and
+    no temp file left anywhere (next to the output or in the cache)."""
+    import random
+
     reference = cold_bytes(transcript, tmp_path, "reference.mp3")
     out, cache = tmp_path / "ep.mp3", tmp_path / "cache"
-    for delay in (0.3, 0.8, 1.5, 2.5):
+    moments = random.Random(20).sample(range(5, 160), 20)          # hundredths of a second
+    for delay in (m / 100 for m in moments):
         proc = subprocess.Popen(_render_cmd(transcript, out, cache), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
         time.sleep(delay)
@@ -162,6 +167,7 @@ def test_killed_renders_resume_to_the_same_bytes(transcript, tmp_path):
     assert done.returncode == 0, done.stderr
     assert out.read_bytes() == reference
     assert [p.name for p in out.parent.iterdir() if p.name.startswith(".ep.mp3")] == []
+    assert [p.relative_to(cache) for p in cache.rglob(".*")] == []
 
 
 def test_two_renders_at_once_both_finish(transcript, tmp_path):
