@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mutagen.id3 import (
-    APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE1, TPE2, WXXX, CTOCFlags,
+    APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDAT, TIT2, TPE1, TPE2, TYER, WXXX, CTOCFlags,
 )
 from mutagen.id3._tags import save_frame
 
@@ -60,8 +60,8 @@ def write_tags(
         tag.add(TPE2(encoding=3, text=[author]))
     tag.add(TALB(encoding=3, text=[album or timeline.title]))
     tag.add(TCON(encoding=3, text=["Podcast"]))
-    if date:
-        tag.add(TDRC(encoding=3, text=[date]))
+    for frame in _v23_date(date):
+        tag.add(frame)
     if comment:
         tag.add(COMM(encoding=3, lang="eng", desc="", text=[comment]))
     ids = [f"chp{i}" for i in range(len(timeline.chapters))]
@@ -82,3 +82,14 @@ def write_tags(
         data, mime = cover
         tag.add(APIC(encoding=3, mime=mime, type=3, desc="Cover", data=data))
     tag.save(str(path), v1=0, v2_version=3, padding=lambda info: 0)
+
+
+def _v23_date(date: str | None) -> list:
+    """The date as ID3v2.3 keeps it: the year in TYER and the day in TDAT (DDMM). TDRC is a
+    v2.4 frame: in a v2.3 tag eyeD3 and id3v2 show no date at all (mutagen reads both)."""
+    if not date or not date[:4].isdigit():
+        return []
+    frames = [TYER(encoding=3, text=[date[:4]])]
+    if len(date) >= 10 and date[5:7].isdigit() and date[8:10].isdigit():
+        frames.append(TDAT(encoding=3, text=[date[8:10] + date[5:7]]))
+    return frames

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import subprocess
+from datetime import datetime, timezone
 
 import eyed3
 import pytest
@@ -80,7 +81,16 @@ def test_tags(seed_render):
     # ID3v2.3 has no multi-value frames: the speakers are joined with "/"
     assert set(id3["TPE1"].text[0].split("/")) == {"Tian Yuandong", "Wu Yi", "Zhu Xiaoyong", "Shen Libin", "Ella Hu"}
     assert id3["TCON"].text == ["Podcast"]
-    assert id3.getall("TDRC") and id3.getall("COMM") and id3.getall("TALB")
+    assert id3.getall("COMM") and id3.getall("TALB")
+    # the date as v2.3 frames (TYER year, TDAT DDMM): eyeD3 shows it, and mutagen reads it as TDRC
+    day = datetime.fromtimestamp(SEED.stat().st_mtime, timezone.utc).date()
+    assert str(id3["TDRC"].text[0]) == day.isoformat()
+    raw = result.output.read_bytes()[:4096]
+    assert b"TYER" in raw and b"TDAT" in raw and b"TDRC" not in raw
+    tag = eyed3.load(str(result.output)).tag
+    assert tag.version == (2, 3, 0)
+    best = tag.getBestDate()
+    assert (best.year, best.month, best.day) == (day.year, day.month, day.day)
 
 
 def test_chapter_starts_at_speech_onsets(seed_render, seed_audio):
