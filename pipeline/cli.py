@@ -375,11 +375,18 @@ def watch(transcript, output, config_path, cast_path, chapters, jobs, cache_dir,
 @click.option("--title", help="Podcast title (default: the episodes' album tag, else the folder name).")
 @click.option("--author", help="Podcast author (default: the episodes' artists).")
 @click.option("--description", help="Podcast description.")
-def feed(directory, base_url, title, author, description):
-    """Write DIRECTORY/feed.xml: an RSS feed (iTunes + Podcasting 2.0) of the MP3s in DIRECTORY."""
+@click.option("--email", help="The owner's e-mail address (itunes:owner; podcast directories ask for it).")
+def feed(directory, base_url, title, author, description, email):
+    """Write DIRECTORY/feed.xml: an RSS feed (iTunes + Podcasting 2.0) of the MP3s in DIRECTORY.
+
+    The show's title, author, description, email, language and category come from the options,
+    else from DIRECTORY/show.yaml (the same keys), else from what the episodes' tags agree on
+    (album, album artist), else the folder's name, with a warning.
+    """
     from .feed import write_feed
 
-    path = write_feed(Path(directory), base_url, title=title, author=author, description=description)
+    path = write_feed(Path(directory), base_url, title=title, author=author, description=description, email=email,
+                      warn=lambda message: click.echo(f"Warning: {message}", err=True))
     click.echo(f"Wrote {path}")
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Callable
 from urllib.parse import quote, urlsplit
 
 import mutagen
@@ -40,12 +41,15 @@ NS = {
 # namespace.
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
-# (sidecar kind, MIME type, rel) in the order podcast:transcript tags are listed
+# (sidecar kind, MIME type, rel) in the order podcast:transcript tags are listed: least useful
+# first, because clients that keep one transcript per item (feedparser) keep the last: the
+# WebVTT with speaker voices, then the JSON, then the SRT (no speakers) in order of usefulness.
 TRANSCRIPTS = (
-    ("vtt", "text/vtt", "captions"),
-    ("transcript", "application/json", None),
     ("srt", "application/x-subrip", "captions"),
+    ("transcript", "application/json", None),
+    ("vtt", "text/vtt", "captions"),
 )
+SHOW_FILE = "show.yaml"   # the show's title, author, description, e-mail, language and category
 CHAPTERS_TYPE = "application/json+chapters"
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 CHANNEL_COVERS = ("cover.jpg", "cover.jpeg", "cover.png")
@@ -186,11 +190,46 @@ def _common(values: list[str]) -> str:
     return present[0] if present and all(v == present[0] for v in present) else ""
 
 
+@dataclass(frozen=True)
+class Show:
+    """The channel: what flags or ``show.yaml`` say, else what the episodes agree on."""
+
+    title: str | None = None
+    author: str | None = None
+    description: str | None = None
+    email: str | None = None
+    language: str = "en"
+    category: str = "Technology"
+
+
+SHOW_KEYS = ("title", "author", "description", "email", "language", "category")
+
+
+def load_show(directory: Path) -> Show:
+    """``DIR/show.yaml`` if there is one (every key optional), else the defaults."""
+    from .config import _load_yaml, _Reader
+
+    path = Path(directory) / SHOW_FILE
+    if not path.exists():
+        return Show()
+    r = _Reader(str(path))
+    m = r.mapping(_load_yaml(path), "", SHOW_KEYS)
+    values = {key: r.string(m.get(key), key) for key in SHOW_KEYS}
+    if values["email"] and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", values["email"]):
+        raise r.fail("email", f"expected an e-mail address, got {values['email']!r}")
+    return Show(**{k: v for k, v in values.items() if v is not None})
+
+
 def build_feed(directory: Path, base_url: str, *, title: str | None = None,
-               author: str | None = None, description: str | None = None,
-               language: str = "en", category: str = "Technology") -> bytes:
+               author: str | None = None, description: str | None = None, email: str | None = None,
+               language: str | None = None, category: str | None = None,
+               warn: Callable[[str], None] | None = None) -> bytes:
     """The feed XML for ``directory`` (see :func:`write_feed`), as UTF-8 bytes."""
     directory = Path(directory)
+    show = load_show(directory)
+    language = language or show.language
+    category = category or show.category
+    email = email or show.email
     base = normalize_base_url(base_url)
     if not directory.is_dir():
         raise InputError(f"{directory}: not a folder")
@@ -205,8 +244,17 @@ def build_feed(directory: Path, base_url: str, *, title: str | None = None,
         return base + quote(path.relative_to(directory).as_posix())
 
     newest = episodes[0]
-    channel_title = title or _common([e.album for e in episodes]) or directory.resolve().name
-    channel_author = author or _common([e.artist for e in episodes]) or newest.artist
+    channel_title = title or show.title or _common([e.album for e in episodes])
+    if not channel_title:
+        channel_title = directory.resolve().name
+        if warn:
+            warn(f"{directory}: the episodes name no common show (album), so the feed is titled after "
+                 f"the folder, '{channel_title}': give --title, or title: in {SHOW_FILE} there, or album: "
+                 "in the episodes' config")
+    channel_author = author or show.author or _common([e.artist for e in episodes]) or newest.artist
+    description = description or show.description or (
+        f"{channel_title}: {len(episodes)} episode{'s' if len(episodes) > 1 else ''}"
+        + (f" with {channel_author}" if channel_author else "") + ".")
     channel_image = _channel_cover(directory) or _item_image(newest)
     feed_url = base + FEED_NAME
 
@@ -216,12 +264,16 @@ def build_feed(directory: Path, base_url: str, *, title: str | None = None,
     channel = _sub(rss, "channel")
     _sub(channel, "title", channel_title)
     _sub(channel, "link", base)
-    _sub(channel, "description", description or channel_title)
+    _sub(channel, "description", description)
     _sub(channel, "language", language)
     _sub(channel, "lastBuildDate", format_datetime(newest.published, usegmt=True))
     _sub(channel, _q("atom", "link"), href=feed_url, rel="self", type="application/rss+xml")
     if channel_author:
         _sub(channel, _q("itunes", "author"), channel_author)
+    if email:
+        owner = _sub(channel, _q("itunes", "owner"))
+        _sub(owner, _q("itunes", "name"), channel_author or channel_title)
+        _sub(owner, _q("itunes", "email"), email)
     if channel_image is not None:
         image_url = url(channel_image)
         image = _sub(channel, "image")
@@ -267,15 +319,17 @@ def build_feed(directory: Path, base_url: str, *, title: str | None = None,
 
 
 def write_feed(directory: Path, base_url: str, *, title: str | None = None,
-               author: str | None = None, description: str | None = None,
-               language: str = "en", category: str = "Technology") -> Path:
+               author: str | None = None, description: str | None = None, email: str | None = None,
+               language: str | None = None, category: str | None = None,
+               warn: Callable[[str], None] | None = None) -> Path:
     """Write ``directory/feed.xml`` listing every MP3 in ``directory``; return its path.
 
     ``base_url`` is where ``directory`` is published (``https://host/podcast/``): each file's URL
-    is ``base_url`` + its name. ``title``, ``author`` and ``description`` default to what the
-    episodes' ID3 tags agree on (album, artist), else the folder name.
+    is ``base_url`` + its name. The show's title, author, description, e-mail (``itunes:owner``),
+    language and category come from the arguments, else ``directory/show.yaml``, else what the
+    episodes' ID3 tags agree on (album, album artist), else the folder name (``warn`` says so).
     Items are newest first (ID3 recording date, else file modification time).
     """
-    data = build_feed(directory, base_url, title=title, author=author, description=description,
-                      language=language, category=category)
+    data = build_feed(directory, base_url, title=title, author=author, description=description, email=email,
+                      language=language, category=category, warn=warn)
     return atomic_write_bytes(Path(directory) / FEED_NAME, data)

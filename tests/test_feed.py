@@ -12,7 +12,7 @@ from pathlib import Path
 import feedparser
 import imageio_ffmpeg
 import pytest
-from mutagen.id3 import COMM, ID3, TALB, TDAT, TDRC, TIT2, TPE1, TYER
+from mutagen.id3 import COMM, ID3, TALB, TDAT, TDRC, TIT2, TPE1, TPE2, TYER
 from mutagen.mp3 import MP3
 
 from pipeline.cover import make_cover
@@ -205,3 +205,53 @@ def test_bad_base_url(tmp_path, tone_mp3, bad):
 def test_normalize_base_url():
     assert normalize_base_url("https://example.org/pod") == "https://example.org/pod/"
     assert normalize_base_url("http://127.0.0.1:8000/") == "http://127.0.0.1:8000/"
+
+
+def test_the_show_comes_from_show_yaml_or_the_episodes_else_the_folder_with_a_warning(tmp_path, tone_mp3):
+    folder = tmp_path / "episodes"
+    folder.mkdir()
+    add_episode(tone_mp3, folder, "one.mp3", "One", album=TALB(encoding=3, text="One"))
+    add_episode(tone_mp3, folder, "two.mp3", "Two", album=TALB(encoding=3, text="Two"))
+    warnings = []
+    parsed = feedparser.parse(write_feed(folder, BASE, warn=warnings.append).read_bytes())
+    assert parsed.feed.title == "episodes"
+    assert parsed.feed.subtitle == "episodes: 2 episodes."            # not the folder's name again
+    assert len(warnings) == 1 and "titled after the folder, 'episodes'" in warnings[0]
+
+    (folder / "show.yaml").write_text("title: Gate Talks\nauthor: Sky Nine\nemail: host@example.org\n"
+                                      "description: Panels on AI, read aloud.\nlanguage: en-gb\n", encoding="utf-8")
+    warnings.clear()
+    raw = write_feed(folder, BASE, warn=warnings.append).read_bytes()
+    parsed = feedparser.parse(raw)
+    assert (parsed.feed.title, parsed.feed.author, parsed.feed.subtitle, parsed.feed.language) == (
+        "Gate Talks", "Sky Nine", "Panels on AI, read aloud.", "en-gb")
+    owner = ET.fromstring(raw).find(f"channel/{{{NS['itunes']}}}owner")
+    assert owner.findtext(f"{{{NS['itunes']}}}email") == "host@example.org"
+    assert owner.findtext(f"{{{NS['itunes']}}}name") == "Sky Nine"
+    assert warnings == []
+    assert feedparser.parse(write_feed(folder, BASE, title="Flag wins").read_bytes()).feed.title == "Flag wins"
+
+
+def test_episodes_that_agree_name_the_show(tmp_path, tone_mp3):
+    for name in ("a.mp3", "b.mp3"):
+        add_episode(tone_mp3, tmp_path, name, name, album=TALB(encoding=3, text="Panels 2023"),
+                    band=TPE2(encoding=3, text="Sky Nine"))
+    parsed = feedparser.parse(write_feed(tmp_path, BASE).read_bytes())
+    assert (parsed.feed.title, parsed.feed.author) == ("Panels 2023", "Sky Nine")
+
+
+def test_a_bad_show_file_is_one_line(tmp_path, tone_mp3):
+    add_episode(tone_mp3, tmp_path, "a.mp3", "A")
+    (tmp_path / "show.yaml").write_text("email: not-an-address\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"show.yaml: email: expected an e-mail address, got 'not-an-address'"):
+        write_feed(tmp_path, BASE)
+    (tmp_path / "show.yaml").write_text("titel: Typo\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"show.yaml: titel: unknown key"):
+        write_feed(tmp_path, BASE)
+
+
+def test_a_client_that_keeps_one_transcript_keeps_the_webvtt(podcast):
+    parsed = feedparser.parse(write_feed(podcast, BASE).read_bytes())
+    kept = items_by_title(parsed)["Episode one: the start"].podcast_transcript
+    assert (kept["type"], kept["rel"]) == ("text/vtt", "captions")
+    assert kept["url"].endswith(".vtt")
