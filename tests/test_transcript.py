@@ -232,14 +232,25 @@ def test_header_with_plural_sections_and_inline_roles():
     assert script.outro == "Thanks for listening."
 
 
-def test_preface_after_the_header_is_intro_not_a_role():
+def test_preface_after_the_header_is_the_moderators_not_a_role():
+    """A file that names its moderator: the words before the first label are theirs."""
     text = ("Tide Talk\nSpeakers\nAnn Lee\nOceanographer\nModerator\nCy Diaz\n\n"
             "This conversation was recorded on the pier at dawn, with the gulls as our only "
             "audience and the tide coming in.\n\n"
             "Cy Diaz:\nWelcome.\nAnn Lee:\nHello.\nCy Diaz:\nBye.\n")
     script = parse_text(text)
     assert script.speaker("Cy Diaz").role == ""
-    assert script.intro.startswith("This conversation was recorded on the pier")
+    assert script.intro == ""
+    assert script.turns[0].speaker == "Cy Diaz"
+    assert script.turns[0].paragraphs[0].startswith("This conversation was recorded on the pier")
+
+
+def test_preface_without_a_named_moderator_is_the_intro():
+    text = ("Tide Talk\nSpeakers\nAnn Lee\nOceanographer\nCy Diaz\n\n"
+            "This conversation was recorded on the pier at dawn, with the gulls as our only "
+            "audience and the tide coming in.\n\n"
+            "Cy Diaz:\nWelcome.\nAnn Lee:\nHello.\nCy Diaz:\nBye.\n")
+    assert parse_text(text).intro.startswith("This conversation was recorded on the pier")
 
 
 def test_hard_wrapped_inline_text_without_blank_lines_is_rejoined():
@@ -293,3 +304,44 @@ def test_labels_in_any_script_with_latin_ones_and_emoji(layout):
     assert script.format == layout
     expected = [("Host" if "Host" in name else name, line) for name, line in turns]
     assert [(t.speaker, " ".join(t.paragraphs)) for t in script.turns] == expected
+
+
+
+def test_a_bulleted_participant_list_names_roles_moderator_and_nicknames():
+    script = parse(DATA / "participants_bulleted.txt")
+    assert [(s.name, s.role, s.moderator) for s in script.speakers] == [
+        ("Harry Yeh", "Binary Financial", True), ("Joshua Lim", "Galaxy", False),
+        ("Daniel Park", "CTO, Northwind", False), ("Alexandra Stone", "Acme", False)]
+    assert [t.speaker for t in script.turns] == [
+        "Harry Yeh", "Joshua Lim", "Daniel Park", "Harry Yeh", "Joshua Lim", "Alexandra Stone", "Daniel Park",
+        "Harry Yeh", "Joshua Lim"]
+    assert script.intro == ""                 # the opening words are the moderator's, not the narrator's
+    assert script.turns[0].paragraphs[0].startswith("Welcome everyone")
+    assert "label 'Josh' read as Joshua Lim (a short form of their first name)" in script.warnings
+    assert "label 'Dan' read as Daniel Park (a short form of their first name)" in script.warnings
+
+
+def test_one_line_participant_sections_and_an_ambiguous_nickname():
+    text = (DATA / "participants_inline.txt").read_text(encoding="utf-8").replace(
+        "Panelists: Joshua Lim (Galaxy), Daniel Park (Northwind), Alexandra Stone (Acme)",
+        "Panelists: Joshua Lim (Galaxy), Daniel Park (Northwind), Danielle Wu (Acme)")
+    script = parse_text(text, "panel.txt")
+    names = {s.name: (s.role, s.moderator) for s in script.speakers}
+    assert names["Harry Yeh"] == ("Binary Financial", True) and names["Joshua Lim"] == ("Galaxy", False)
+    assert "Dan" in names and "Daniel Park" not in names          # Dan could be Daniel or Danielle
+    assert any(w.startswith("label 'Dan' could be Daniel Park or Danielle Wu: kept as a speaker of its own")
+               for w in script.warnings)
+    assert [t.speaker for t in script.turns][:3] == ["Harry Yeh", "Joshua Lim", "Dan"]
+
+
+def test_a_turn_that_starts_like_a_section_is_still_a_turn():
+    script = parse_text("Host: Thanks, Bob.\nBob: Glad to be here.\nHost: Great, Bob.\n", "t.txt")
+    assert [t.speaker for t in script.turns] == ["Host", "Bob", "Host"]
+
+
+@pytest.mark.parametrize("short, first", [("Josh", "Joshua"), ("Dan", "Daniel"), ("Alex", "Alexandra"),
+                                          ("Bob", "Robert"), ("Bill", "William"), ("Liz", "Elizabeth")])
+def test_nicknames(short, first):
+    from pipeline.formats.identity import nickname_of
+
+    assert nickname_of(short, first) and not nickname_of(short, "Maria") and not nickname_of(first, first)

@@ -23,7 +23,7 @@ def build_script(draft: Draft, fmt: str, source: str,
     turns = [t for t in draft.turns if t.paragraphs]
     resolution = resolve([t.label for t in turns], draft.cast, explicit)
     merged = _merge_consecutive(turns, resolution.names)
-    warnings = list(draft.warnings)
+    warnings = list(draft.warnings) + resolution.warnings
     speaking = {t.speaker for t in merged}
     silent = [c.name for c in draft.cast if c.name not in speaking]
     if silent and merged:

@@ -29,6 +29,46 @@ _PAREN_ID = re.compile(r"^(?P<name>.+?)\s*[（(]\s*(?P<id>[^()（）]{1,12})\s*[
 class Resolution:
     names: dict[str, str] = field(default_factory=dict)  # raw label -> canonical name
     unresolved: list[str] = field(default_factory=list)  # canonical names that are stand-ins
+    warnings: list[str] = field(default_factory=list)    # nicknames merged, or too ambiguous to merge
+
+
+# Short forms of first names that are not simply their beginning (those, like Dan for Daniel or
+# Alex for Alexandra, are found without a table).
+NICKNAMES = {
+    "bob": ("robert",), "bobby": ("robert",), "rob": ("robert",), "robbie": ("robert",), "bert": ("albert", "robert"),
+    "bill": ("william",), "billy": ("william",), "will": ("william",), "liam": ("william",),
+    "jim": ("james",), "jimmy": ("james",), "jamie": ("james",), "mike": ("michael",), "mick": ("michael",),
+    "andy": ("andrew",), "drew": ("andrew",), "steve": ("stephen", "steven"), "tony": ("anthony",),
+    "dick": ("richard",), "rick": ("richard",), "ricky": ("richard",), "rich": ("richard",),
+    "ted": ("edward", "theodore"), "ed": ("edward", "edwin", "edmund"), "eddie": ("edward",),
+    "ned": ("edward",), "chuck": ("charles",), "charlie": ("charles",), "hank": ("henry",),
+    "harry": ("harold", "henry"), "jack": ("john",), "johnny": ("john",), "jon": ("jonathan",),
+    "peggy": ("margaret",), "maggie": ("margaret",), "meg": ("margaret",), "liz": ("elizabeth",),
+    "beth": ("elizabeth",), "betty": ("elizabeth",), "lizzie": ("elizabeth",), "kate": ("katherine", "catherine"),
+    "katie": ("katherine", "catherine"), "kathy": ("katherine", "kathryn"), "cathy": ("catherine",),
+    "sue": ("susan", "suzanne"), "susie": ("susan",), "becky": ("rebecca",), "abby": ("abigail",),
+    "jenny": ("jennifer",), "jen": ("jennifer",), "vicky": ("victoria",), "tori": ("victoria",),
+    "patty": ("patricia",), "trish": ("patricia",), "peg": ("margaret",), "molly": ("mary",),
+    "polly": ("mary",), "nate": ("nathan", "nathaniel"), "zach": ("zachary",), "zack": ("zachary",),
+    "larry": ("lawrence", "laurence"), "lenny": ("leonard",), "ken": ("kenneth",),
+    "kenny": ("kenneth",), "ron": ("ronald",), "ronnie": ("ronald",), "don": ("donald",),
+    "donny": ("donald",), "greg": ("gregory",), "jeff": ("jeffrey", "geoffrey"), "joe": ("joseph",),
+    "joey": ("joseph",), "sam": ("samuel", "samantha"), "sammy": ("samuel",), "tom": ("thomas",),
+    "tommy": ("thomas",), "tim": ("timothy",), "timmy": ("timothy",), "pete": ("peter",),
+    "nick": ("nicholas", "nicolas"), "nicky": ("nicholas", "nicole"), "fred": ("frederick",),
+    "freddie": ("frederick",), "alex": ("alexander", "alexandra"), "sandy": ("alexandra", "sandra"),
+    "xander": ("alexander",), "chris": ("christopher", "christine", "christina"), "matt": ("matthew",),
+    "dave": ("david",), "davy": ("david",), "ben": ("benjamin",), "benny": ("benjamin",),
+}
+
+
+def nickname_of(label: str, first_name: str) -> bool:
+    """``Josh`` / ``Joshua``, ``Dan`` / ``Daniel``, ``Bob`` / ``Robert``: a common short form of
+    the first name, or its beginning (three letters or more)."""
+    label, first_name = label.lower(), first_name.lower()
+    if label == first_name or not label.isalpha():
+        return False
+    return (len(label) >= 3 and first_name.startswith(label)) or first_name in NICKNAMES.get(label, ())
 
 
 def split_declared_id(label: str) -> tuple[str, str | None]:
@@ -48,7 +88,7 @@ def resolve(labels: list[str], cast: list[CastEntry],
     for raw in dict.fromkeys(labels):
         cleaned = clean_label(split_declared_id(raw)[0])
         target = (explicit_map.get(raw.strip().lower()) or explicit_map.get(cleaned.lower())
-                  or _from_cast(cleaned, raw, cast))
+                  or _from_cast(cleaned, raw, cast) or _nickname_in_cast(cleaned, raw, cast, result))
         if target:
             result.names[raw] = target
         else:
@@ -87,6 +127,21 @@ def _from_cast(cleaned: str, raw: str, cast: list[CastEntry]) -> str | None:
         return None
     fits = [e.name for e in cast if _is_short_form(cleaned, clean_label(e.name))]
     return fits[0] if len(fits) == 1 else None
+
+
+def _nickname_in_cast(cleaned: str, raw: str, cast: list[CastEntry], result: Resolution) -> str | None:
+    """The one listed person whose first name ``cleaned`` is a short form of (with a warning
+    saying so); none, with a warning, when it fits several."""
+    if len(cleaned.split()) != 1 or is_generic(cleaned):
+        return None
+    fits = [e.name for e in cast if len(e.name.split()) > 1 and nickname_of(cleaned, clean_label(e.name).split()[0])]
+    if len(fits) == 1:
+        result.warnings.append(f"label '{raw.strip()}' read as {fits[0]} (a short form of their first name)")
+        return fits[0]
+    if len(fits) > 1:
+        result.warnings.append(f"label '{raw.strip()}' could be {' or '.join(fits)}: kept as a speaker of its "
+                               "own (say who it is with speakers: in the config)")
+    return None
 
 
 def _is_short_form(label: str, name: str) -> bool:

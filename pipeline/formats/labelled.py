@@ -11,8 +11,9 @@ import re
 from typing import Callable, Optional, Tuple
 
 from .common import Draft, RawTurn, clean_label, clean_text, split_paragraphs, unwrap_lines
-from .sections import (front_matter_cast, is_outro_marker, is_trailer_heading, parse_header,
-                       section_word, split_front_matter, starts_with_name)
+from .sections import (BULLET, front_matter_cast, is_outro_marker, is_trailer_heading, matches_label,
+                       parse_header, participant, section_with_names, section_word, split_front_matter,
+                       starts_with_name)
 
 SplitLabel = Callable[[str], Optional[Tuple[str, str]]]
 HEADING = re.compile(r"^\s*#{1,6}\s+(?P<text>.+?)\s*#*\s*$")
@@ -66,7 +67,11 @@ def _first_label(lines: list[str], start: int, split_label: SplitLabel) -> int:
 
 
 def _opens_header(lines: list[str], i: int, split_label: SplitLabel) -> bool:
-    """A section word (``Speakers:``) followed by a name, not by speech."""
+    """A section word (``Speakers:``) followed by a name, not by speech; or one that names the
+    people on its own line (``Panelists: A (Org), B (Org)``) and is no speaker's label later."""
+    if section_with_names(lines[i]):
+        word = clean_label(split_label(lines[i])[0]).lower()
+        return not any((hit := split_label(line)) and clean_label(hit[0]).lower() == word for line in lines[i + 1:])
     if not section_word(lines[i]):
         return False
     following = next((line for line in lines[i + 1:] if line.strip()), "")
@@ -82,7 +87,8 @@ def read_prelude(prelude: list[str], body_labels: set[str], draft: Draft,
     Returns a heading that directly precedes the first label (it belongs to that turn).
     """
     rows = [line.strip() for line in prelude]
-    header_at = next((i for i, line in enumerate(rows) if section_word(line)), len(rows))
+    header_at = next((i for i, line in enumerate(rows) if section_word(line) or section_with_names(line)
+                      or _lists_a_speaker(line, body_labels)), len(rows))
     first = next((i for i in range(header_at) if rows[i]), None)
     if first is not None and _is_title(rows[first], draft.title):
         draft.title = draft.title or clean_text(HEADING.sub(r"\g<text>", rows[first]))
@@ -93,12 +99,23 @@ def read_prelude(prelude: list[str], body_labels: set[str], draft: Draft,
         draft.cast = header_cast + [c for c in draft.cast if c.name not in known]
         rows[header_at:header_at + used] = [""] * used     # the rest is preface
     sections = _sections(rows, offset)
+    hosts = [c.name for c in draft.cast if c.moderator]
+    if speaker is None and len(hosts) == 1 and sections:   # a file that names its moderator: the
+        speaker = hosts[0]                                 # opening words are theirs, not the narrator's
     if speaker is not None:
         draft.turns.extend(RawTurn(speaker, paragraphs, line, heading)
                            for heading, paragraphs, line in sections if paragraphs)
     else:
         draft.intro = "\n\n".join(p for _, paragraphs, _ in sections for p in paragraphs)
     return sections[-1][0] if sections and not sections[-1][1] else None
+
+
+def _lists_a_speaker(line: str, body_labels: set[str]) -> bool:
+    """A bullet naming someone who speaks below (``* Harry Yeh (moderator)`` before ``Harry:``)."""
+    if not BULLET.match(line):
+        return False
+    entry = participant(line)
+    return entry is not None and matches_label(entry.name, {label.lower() for label in body_labels})
 
 
 def _is_title(line: str, title: str) -> bool:

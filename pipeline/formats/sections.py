@@ -7,6 +7,7 @@ import re
 
 import yaml
 
+from ..config import refuse_aliases
 from .common import CastEntry, clean_label, looks_like_name
 
 # --- YAML front matter --------------------------------------------------------------------
@@ -18,9 +19,11 @@ def split_front_matter(lines: list[str]) -> tuple[dict, int]:
         return {}, 0
     for end in range(1, len(lines)):
         if lines[end].strip() in ("---", "..."):
+            block = "\n".join(lines[1:end])
             try:
-                data = yaml.safe_load("\n".join(lines[1:end]))
-            except yaml.YAMLError:
+                refuse_aliases(block)            # an alias bomb in front matter is no front matter
+                data = yaml.safe_load(block)
+            except (yaml.YAMLError, ValueError):
                 return {}, 0
             return (data if isinstance(data, dict) else {}), end + 1
     return {}, 0
@@ -43,12 +46,9 @@ def front_matter_cast(meta: dict) -> list[CastEntry]:
 
 # --- a header block: "Speakers" / names / role lines / "Moderator" / name / role ----------
 
-_SECTION = re.compile(
-    r"^(?:the\s+)?(?P<word>speakers?|panel(?:ists?)?|guests?|participants?|featuring|"
-    r"presenters?|interviewees?|hosts?|co-?hosts?|moderators?|interviewers?|chairs?)"
-    r"\s*[:：]?$",
-    re.IGNORECASE,
-)
+_SECTION_WORD = (r"(?:the\s+)?(?P<word>speakers?|panel(?:ists?)?|guests?|participants?|featuring|"
+                 r"presenters?|interviewees?|hosts?|co-?hosts?|moderators?|interviewers?|chairs?)")
+_SECTION = re.compile(rf"^{_SECTION_WORD}\s*[:：]?$", re.IGNORECASE)
 _MODERATOR_WORDS = ("host", "cohost", "co-host", "moderator", "interviewer", "chair")
 
 
@@ -61,6 +61,47 @@ def section_word(line: str) -> str | None:
     return "moderator" if word.startswith(_MODERATOR_WORDS) else "speaker"
 
 
+_SECTION_WITH_NAMES = re.compile(rf"^(?P<section>{_SECTION_WORD})\s*[:：]\s*(?P<names>\S.*)$", re.IGNORECASE)
+BULLET = re.compile(r"^(?:[*•·‣◦-]|\d{1,2}[.)])\s+")
+_ROLE_GROUP = re.compile(r"\s*[（(]([^()（）]+)[)）]")
+
+
+def section_with_names(line: str) -> list[CastEntry] | None:
+    """``Moderator: Harry Yeh, Binary Financial`` or ``Panelists: A (Org), B (Org)``: the people a
+    one-line section names, else None. After a plural section word (or when the parts carry
+    roles in brackets) every part is a person; after a singular one, the first part is the
+    person and the rest is the role."""
+    match = _SECTION_WITH_NAMES.match(line.strip())
+    if not match or match.group("names").rstrip().endswith((".", "!", "?", "。", "！", "？")):
+        return None                                    # "Host: Thanks, Bob." is a turn
+    section = section_word(match.group("section"))
+    word = match.group("word").lower()
+    parts = [p for p in re.split(r"\s*[;,]\s*|\s+and\s+|\s+&\s+", match.group("names")) if p]
+    every = word.endswith("s") or any(_ROLE_GROUP.search(p) for p in parts)
+    people = [participant(p, section == "moderator") for p in (parts if every else parts[:1])]
+    if not people or any(entry is None or len(entry.name.split()) > 4 for entry in people):
+        return None
+    if not every and parts[1:]:
+        people[0].roles.append(", ".join(parts[1:]))
+    return people
+
+
+def participant(line: str, moderator: bool = False) -> CastEntry | None:
+    """``Harry Yeh (moderator) (Binary Financial)``, ``Daniel Park, CTO, Northwind``: a person
+    of a participants list, with roles; a role that is a moderator word makes them the
+    moderator. None when the line does not start with a name."""
+    line = BULLET.sub("", line.strip())
+    roles = [r.strip() for r in _ROLE_GROUP.findall(line)]
+    bare = _ROLE_GROUP.sub("", line).strip()
+    name, role = _split_name_role(bare)
+    if not looks_like_name(name):
+        return None
+    roles = ([role] if role else []) + roles
+    hosts = [r for r in roles if r.lower().strip(" .") in _MODERATOR_WORDS]
+    return CastEntry(name=clean_label(name), roles=[r for r in roles if r not in hosts],
+                     moderator=moderator or bool(hosts))
+
+
 def parse_header(lines: list[str], known_labels: set[str]) -> tuple[list[CastEntry], int]:
     """Names with their role lines, under section words (see ``section_word``).
 
@@ -71,6 +112,7 @@ def parse_header(lines: list[str], known_labels: set[str]) -> tuple[list[CastEnt
     cast: list[CastEntry] = []
     moderator, expect_name = False, False
     known = {k.lower() for k in known_labels}
+    listed = False                                  # the last entry came from a list line
     for index, line in enumerate(raw.strip() for raw in lines):
         if not line:
             continue
@@ -78,14 +120,21 @@ def parse_header(lines: list[str], known_labels: set[str]) -> tuple[list[CastEnt
         if section:
             moderator, expect_name = section == "moderator", True
             continue
-        if _is_prose(line):
+        named = section_with_names(line)
+        if named:
+            cast.extend(named)
+            listed = True
+            continue
+        bullet = BULLET.match(line)
+        if _is_prose(line) or (listed and not bullet):   # after a list, other text is the preface
             return cast, index
-        name, role = _split_name_role(line)
-        if looks_like_name(name) and (expect_name or _matches_label(name, known)):
-            cast.append(CastEntry(name=clean_label(name), moderator=moderator))
-            if role:
-                cast[-1].roles.append(role)
-        elif cast:
+        listed = bool(bullet)
+        entry = participant(line, moderator)
+        if entry is not None and (expect_name or bullet or matches_label(entry.name, known)):
+            cast.append(entry)
+            expect_name = bool(bullet)          # a list of bullets: each is a person
+            continue
+        if cast:
             cast[-1].roles.append(line)
         expect_name = False
     return cast, len(lines)
@@ -109,7 +158,7 @@ def _split_name_role(line: str) -> tuple[str, str]:
     return line, ""
 
 
-def _matches_label(name: str, known: set[str]) -> bool:
+def matches_label(name: str, known: set[str]) -> bool:
     name = clean_label(name).lower()
     return name in known or name.split()[0] in known
 
