@@ -163,7 +163,8 @@ def speaker_names(names: Iterable[str], say: Mapping[str, str] | None = None) ->
 
     ``say`` (speaker -> respelling, from the cast) wins: the whole name is replaced by it,
     and when the respelling has as many words as the name, each word alone by its
-    counterpart. Otherwise, a name whose every word is pinyin is respelled word by word.
+    counterpart. Words not covered so, of a name whose every word is pinyin, get the
+    built-in respelling.
     """
     say = dict(say or {})
     readings: dict[str, str] = {}
@@ -176,7 +177,7 @@ def speaker_names(names: Iterable[str], say: Mapping[str, str] | None = None) ->
             if len(parts) == len(words) and "[[" not in spoken:
                 for word, part in zip(words, parts):
                     readings.setdefault(word, part)
-        elif words and all(is_pinyin(w) for w in words):
+        if words and all(is_pinyin(w) for w in words):
             for word in words:
                 readings.setdefault(word, respell(word))
     ordered = sorted(readings.items(), key=lambda item: -len(item[0]))
