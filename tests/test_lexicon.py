@@ -3,6 +3,7 @@ and that a changed entry re-renders exactly the units holding the word."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -181,3 +182,38 @@ def test_the_command_line_sees_a_changed_lexicon_file(rendered):
     assert runs[2].startswith("Wrote") and "up to date" not in runs[2]
     synthesized = int(re.search(r"\((\d+) synthesized", runs[2]).group(1))
     assert 0 < synthesized < 10
+
+
+# ---------------------------------------------------------------- inspect: what will be spoken
+
+def test_inspect_json_gives_each_turn_the_text_handed_to_the_engine(run, tmp_path):
+    from pipeline.sentences import pieces
+    from pipeline.transcript import parse
+
+    words = tmp_path / "words.yaml"
+    words.write_text("harbour: harber\nInes: Ee-ness\n", encoding="utf-8")
+    result = run("inspect", SAMPLE, "--lexicon", words, "--json")
+    assert result.exit_code == 0, result.output
+    turns = json.loads(result.output)["turns"]
+    script = parse(SAMPLE)
+    lexicon = load_lexicon(words)
+    assert len(turns) == len(script.turns)
+    for shown, turn in zip(turns, script.turns):
+        expected = "\n\n".join(" ".join(reading(piece, lexicon, Names()) for piece in pieces(p))
+                               for p in turn.paragraphs)
+        assert shown["spoken"] == expected
+    assert sum("harber" in t["spoken"] for t in turns) >= 2
+    assert not any(re.search(r"\bharbour\b", t["spoken"]) for t in turns)
+
+
+def test_inspect_spoken_marks_each_change(run, tmp_path):
+    words = tmp_path / "words.yaml"
+    words.write_text("harbour: harber\n", encoding="utf-8")
+    result = run("inspect", SAMPLE, "--lexicon", words, "--spoken")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Narrator:"
+    assert "Tomasz Kreel:" in lines and "Amara Osei:" in lines
+    changed = [line for line in lines if "[" in line]
+    assert any("[harbour -> harber]" in line for line in changed)
+    assert "  Tomasz, you run a working [harbour. -> harber.] Does that match what you see on the quay?" in lines
