@@ -12,22 +12,25 @@ wins; what an entry put in is not matched again.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 from .errors import ConfigError
 
 _PHONEMES = re.compile(r"^\[\[[^\[\]]+\]\]$")
 _GLOBAL_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
 _GROUP_REFERENCE = re.compile(r"\\(?:(\d+)|g<(\w+)>)")
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 
 @dataclass(frozen=True)
 class Entry:
     key: str              # as written: a word, "/pattern/" or "re:pattern"
     say: str              # respelling, or "[[phonemes]]"
-    pattern: re.Pattern   # the whole-word matcher
+    pattern: re.Pattern   # the whole-word matcher: (?<!\w) + body
+    body: str             # the pattern after the word boundary before it, ending (?!\w)
     where: str            # "file: lexicon.KEY", for messages
     regex: bool = False   # a pattern: its groups may be used in the reading (\1, \g<name>)
 
@@ -39,9 +42,46 @@ class Lexicon:
     def __add__(self, other: Lexicon) -> Lexicon:
         return Lexicon(self.entries + other.entries)
 
+    @functools.cached_property
+    def _either(self) -> re.Pattern | None:
+        """All entries as one alternation, in order: at the leftmost place where any matches,
+        the first alternative that matches is taken, as ``pieces`` requires. None when the
+        entries cannot be joined (a pattern's backreference or group name would clash)."""
+        if not self.entries or any(_BACKREFERENCE.search(e.body) for e in self.entries):
+            return None
+        # Before the alternation, the characters a match can start with (known when every entry
+        # is a word): the search then skips the other places at once, not trying every entry.
+        starts = "" if any(e.regex for e in self.entries) else \
+            "(?=[" + "".join(sorted({re.escape(c) for e in self.entries for c in (e.key[0].lower(), e.key[0].upper(),
+                                                                             e.key[0])})) + "])"
+        either = "|".join(f"(?P<_{i}>{e.body})" for i, e in enumerate(self.entries))
+        try:
+            return re.compile(rf"(?<!\w){starts}(?:{either})")
+        except re.error:
+            return None
+
     def pieces(self, text: str) -> list[tuple[str, bool]]:
         """``text`` cut into (piece, replaced) pairs: replaced pieces hold an entry's reading."""
         out: list[tuple[str, bool]] = []
+        pos = 0
+        for m, entry in self._matches(text):
+            if m.start() > pos:
+                out.append((text[pos:m.start()], False))
+            out.append((m.expand(entry.say) if entry.regex else entry.say, True))
+            pos = m.end()
+        if pos < len(text):
+            out.append((text[pos:], False))
+        return out
+
+    def _matches(self, text: str) -> Iterator[tuple[re.Match, Entry]]:
+        """The entries' matches, left to right, not overlapping; at one place the first entry's."""
+        either = self._either
+        if either is not None:
+            for m in either.finditer(text):
+                if m.end() > m.start():
+                    entry = self.entries[int(m.lastgroup[1:])]
+                    yield (entry.pattern.match(text, m.start()) if entry.regex else m), entry
+            return
         pos = 0
         while self.entries and pos < len(text):
             best = None
@@ -50,15 +90,9 @@ class Lexicon:
                 if m and m.end() > m.start() and (best is None or m.start() < best[0].start()):
                     best = (m, entry)
             if best is None:
-                break
-            m, entry = best
-            if m.start() > pos:
-                out.append((text[pos:m.start()], False))
-            out.append((m.expand(entry.say) if entry.regex else entry.say, True))
-            pos = m.end()
-        if pos < len(text):
-            out.append((text[pos:], False))
-        return out
+                return
+            yield best
+            pos = best[0].end()
 
     def apply(self, text: str) -> str:
         return "".join(piece for piece, _ in self.pieces(text))
@@ -92,18 +126,22 @@ def compile_entry(key: Any, value: Any, where: str) -> Entry:
         if inner.fullmatch(""):
             raise ConfigError(f"{where}: the regular expression matches empty text")
         flags = _GLOBAL_FLAGS.match(source)
-        head, body = (flags.group(0), source[flags.end():]) if flags else ("", source)
-        pattern = re.compile(rf"{head}(?<!\w)(?:{body})(?!\w)")
+        scope, body = (flags.group(0)[2:-1], source[flags.end():]) if flags else ("", source)
+        body = rf"(?{scope}:{body})(?!\w)"    # (?i)x -> (?i:x): flags kept to the entry's own part
+        try:
+            pattern = re.compile(rf"(?<!\w){body}")
+        except re.error as exc:
+            raise ConfigError(f"{where}: bad regular expression: {exc}") from None
         for number, name in _GROUP_REFERENCE.findall(say):
             known = int(number) <= pattern.groups if number else (name in pattern.groupindex
                                                                  or name.isdigit() and int(name) <= pattern.groups)
             if not known:
                 raise ConfigError(f"{where}: the reading refers to group {number or name}, "
                                   "which the pattern does not have")
-        return Entry(key=key, say=say, pattern=pattern, where=where, regex=True)
-    flags = re.IGNORECASE if key == key.lower() else 0
-    pattern = re.compile(rf"(?<!\w){re.escape(key)}(?!\w)", flags)
-    return Entry(key=key, say=say, pattern=pattern, where=where)
+        return Entry(key=key, say=say, pattern=pattern, body=body, where=where, regex=True)
+    word = re.escape(key)
+    body = rf"(?i:{word})(?!\w)" if key == key.lower() else rf"{word}(?!\w)"
+    return Entry(key=key, say=say, pattern=re.compile(rf"(?<!\w){body}"), body=body, where=where)
 
 
 def compile_lexicon(mapping: Any, source: str, key: str = "lexicon") -> Lexicon:
