@@ -161,6 +161,13 @@ def test_changing_an_entry_redoes_only_the_units_with_the_word(rendered):
     redo = {s.unit.ident for s in planned if s.synthesize}
     assert redo == holding
     assert {s.reason for s in planned if s.synthesize} == {"text changed"}
+    shown = CliRunner().invoke(cli, ["render", str(transcript), "-o", str(base / "show.mp3"), "--cache-dir",
+                                     str(base / "cache"), "--lexicon", str(words), "--dry-run"])
+    assert shown.exit_code == 0, shown.output
+    listed = {line.split()[0] for line in shown.output.splitlines() if " text changed " in line}
+    assert listed == holding
+    assert shown.output.splitlines()[-1] == f"{len(first.statuses)} units: {len(holding)} to synthesize, " \
+                                            f"{len(holding)} to encode"
 
     second = render(transcript, _options(base, words))
     assert second.synthesized == len(holding) and second.encoded == len(holding)
