@@ -107,7 +107,12 @@ def _cut(w: str) -> list[str] | None:
 
 
 def is_pinyin(word: str) -> bool:
-    return word.lower() not in ENGLISH and syllables(word) is not None
+    """Whether ``word`` reads as a pinyin name: all pinyin, not an English name, and not a bare
+    vowel syllable alone ("A", "An", "E", "Er" are English words or labels: "Speaker A")."""
+    cut = syllables(word)
+    if cut is None or word.lower() in ENGLISH:
+        return False
+    return not (len(cut) == 1 and cut[0][0] in "aoe")
 
 
 def respell_syllable(syllable: str) -> str:

@@ -34,7 +34,7 @@ def test_pinyin_words_are_cut_into_syllables(word, cut):
 
 
 @pytest.mark.parametrize("word", ["Ella", "Amara", "Osei", "Ines", "Tomasz", "Smith", "Xiaoyongz", "Tianan",
-                                  "Anna", "Nina", "Ben", "O'Neil", "Zhu2", ""])
+                                  "Anna", "Nina", "Ben", "O'Neil", "Zhu2", "", "A", "An", "E", "Er", "Ai"])
 def test_english_words_and_names_are_not_pinyin(word):
     # Anna, Nina and Ben are valid pinyin syllables, but English names first
     assert not is_pinyin(word)
@@ -130,6 +130,13 @@ def test_say_wins_word_by_word_and_only_speaker_names_are_respelled():
     text = "Dr. Tian mentioned Xiaoyong's point; li and Li, the Qi Zhi Institute, Tianjin."
     assert names.apply(text) == ("Dr. Tyen mentioned Sheeyao-yoong's point; li and Li, the Qi Zhi Institute, "
                                  "Tianjin.")
+
+
+def test_labels_of_the_corpus_are_not_respelled():
+    """Speaker "A" of a diarized transcript must not turn every "A" of the text into "Ah"."""
+    names = speaker_names(["A", "B", "Speaker A", "Speaker 2"])
+    assert names.readings == ()
+    assert names.apply("A panel. Speaker A said so.") == "A panel. Speaker A said so."
 
 
 def test_a_say_of_another_length_replaces_only_the_whole_name():
