@@ -155,12 +155,15 @@ class Names:
         words = "|".join(re.escape(name) for name, _ in self.readings)
         return re.compile(rf"(?<![\w\[])(?:{words})(?![\w\]])")
 
+    @functools.cached_property
+    def table(self) -> dict[str, str]:
+        return dict(self.readings)
+
     def apply(self, text: str) -> str:
         """Replace every whole-word, same-case occurrence of a name by its reading."""
         if self.pattern is None:
             return text
-        table = dict(self.readings)
-        return self.pattern.sub(lambda m: table[m.group(0)], text)
+        return self.pattern.sub(lambda m: self.table[m.group(0)], text)
 
 
 def speaker_names(names: Iterable[str], say: Mapping[str, str] | None = None) -> Names:
