@@ -176,3 +176,22 @@ def test_the_seeds_names_are_said_right_everywhere(seed_plan):
         assert sound in sounds(said[0]), name
     assert EXPECTED["Tian"] in sounds(said[1])
     assert not any("Xiaoyong" in u.spoken or "Yuandong" in u.spoken for u in units)
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("say: 3", "Zhu Xiaoyong.say: expected a respelling or [[phonemes]] string, got int 3"),
+    ("say: ''", "Zhu Xiaoyong.say: the respelling is empty"),
+    ("say: '[[S'", "Zhu Xiaoyong.say: unbalanced or empty [[phonemes]] in '[[S'"),
+])
+def test_a_bad_say_is_a_one_line_error(tmp_path, entry, message):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    if not SEED.exists():
+        pytest.skip("seed transcript not found")
+    cast = tmp_path / "cast.yaml"
+    cast.write_text(f"Zhu Xiaoyong: {{{entry}}}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["inspect", str(SEED), "--cast", str(cast)])
+    assert result.exit_code == 3
+    assert result.output == f"Error: {cast}: {message}\n"
