@@ -21,7 +21,7 @@ import click
 
 from . import __version__, receipt
 from .cache import Cache
-from .config import CHAPTER_MODES, Config, load_cast, load_config
+from .config import CHAPTER_MODES, Config, load_cast, load_config, load_lexicon
 from .errors import PanelcastError, printable
 
 FILE_ERROR = 5
@@ -112,14 +112,18 @@ def cli() -> None:
 
 
 def _options(transcript: str, output: str | None, config_path: str | None, cast_path: str | None,
-             chapters: str | None, jobs: int, force: bool, cache_dir: str | None, fmt: str | None):
+             chapters: str | None, jobs: int, force: bool, cache_dir: str | None, fmt: str | None,
+             lexicon_path: str | None = None):
+    from .lexicon import Lexicon
     from .render import Options
 
     config = load_config(config_path) if config_path else Config()
     cast = load_cast(cast_path) if cast_path else ()
+    lexicon = load_lexicon(lexicon_path) if lexicon_path else Lexicon()
     out = Path(output) if output else Path("output") / f"{Path(transcript).stem}.mp3"
     return Options(output=out, config=config, cast=cast, cast_source=cast_path or "", chapter_mode=chapters,
-                   workers=jobs, force=force, cache_root=cache_dir, fmt=fmt)
+                   workers=jobs, force=force, cache_root=cache_dir, fmt=fmt, lexicon=lexicon,
+                   lexicon_source=lexicon_path or "")
 
 
 def _common(f):
@@ -131,6 +135,8 @@ def _common(f):
                      help="Unit cache folder (default: $PANELCAST_CACHE or ~/.cache/panelcast).")(f)
     f = click.option("--chapters", type=click.Choice(CHAPTER_MODES),
                      help="Chapter mode: 'topics' (a chapter per moderator question) or 'turns' (one per turn).")(f)
+    f = click.option("--lexicon", "lexicon_path", type=click.Path(dir_okay=False),
+                     help="Pronunciation lexicon (YAML): word or /pattern/ -> respelling or [[phonemes]].")(f)
     f = click.option("--cast", "cast_path", type=click.Path(dir_okay=False),
                      help="Cast file (YAML) overriding voice, variant, pitch, rate, volume per speaker.")(f)
     f = click.option("--config", "config_path", type=click.Path(dir_okay=False),
@@ -150,7 +156,8 @@ def _common(f):
               help="Render nothing: list each unit as cached or why it would be redone.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or warnings.")
 @click.pass_obj
-def render(obj, transcript, output, config_path, cast_path, chapters, jobs, force, dry_run, quiet, cache_dir, fmt):
+def render(obj, transcript, output, config_path, cast_path, chapters, jobs, force, dry_run, quiet, cache_dir, fmt,
+           lexicon_path):
     """Render TRANSCRIPT into a chaptered MP3 (only what an edit changed is redone).
 
     Next to OUTPUT it writes the cover (.jpg), WebVTT and SRT captions, Podcasting 2.0
@@ -163,7 +170,8 @@ def render(obj, transcript, output, config_path, cast_path, chapters, jobs, forc
     """
     from .render import render as run, explain_only
 
-    options = _options(transcript, output, config_path, cast_path, chapters, jobs, force, cache_dir, fmt)
+    options = _options(transcript, output, config_path, cast_path, chapters, jobs, force, cache_dir, fmt,
+                       lexicon_path)
     if dry_run:
         statuses = explain_only(transcript, options)
         for s in statuses:
@@ -200,15 +208,27 @@ def render(obj, transcript, output, config_path, cast_path, chapters, jobs, forc
 @cli.command()
 @click.argument("transcript", type=click.Path(dir_okay=False))
 @_common
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-def inspect(transcript, config_path, cast_path, chapters, cache_dir, fmt, as_json):
+@click.option("--json", "as_json", is_flag=True,
+              help="Print machine-readable JSON (each turn's \"spoken\": the text the engine is given).")
+@click.option("--spoken", is_flag=True,
+              help="Print the text as it will be spoken, each change shown as [written -> spoken].")
+def inspect(transcript, config_path, cast_path, chapters, cache_dir, fmt, lexicon_path, as_json, spoken):
     """Show speakers, turns, cast and chapters of TRANSCRIPT without rendering."""
     from .render import prepare
-    from .summary import describe
+    from .summary import describe, spoken_paragraphs
     from .tts import get_engine
 
-    options = _options(transcript, None, config_path, cast_path, chapters, 0, False, cache_dir, fmt)
-    info = describe(prepare(transcript, options, get_engine(options.engine)))
+    options = _options(transcript, None, config_path, cast_path, chapters, 0, False, cache_dir, fmt, lexicon_path)
+    prepared = prepare(transcript, options, get_engine(options.engine))
+    if spoken and not as_json:
+        from .reading import marked
+
+        for (_, _, speaker), paragraphs in spoken_paragraphs(prepared):
+            click.echo(f"{speaker}:")
+            for written, said in paragraphs:
+                click.echo(f"  {marked(written, said)}")
+        return
+    info = describe(prepared)
     if as_json:
         click.echo(json.dumps(info, indent=2, ensure_ascii=False))
         return
@@ -339,11 +359,11 @@ def daemon_stop():
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0 = one per CPU).")
 @click.option("--interval", type=click.FloatRange(min=0.1), default=0.5, show_default=True,
               help="Seconds between checks for changes.")
-def watch(transcript, output, config_path, cast_path, chapters, jobs, cache_dir, fmt, interval):
-    """Re-render TRANSCRIPT whenever it (or the config or cast file) is saved. Ctrl-C stops."""
+def watch(transcript, output, config_path, cast_path, chapters, jobs, cache_dir, fmt, lexicon_path, interval):
+    """Re-render TRANSCRIPT whenever it (or the config, cast or lexicon file) is saved. Ctrl-C stops."""
     from .render import render as run
 
-    watched = [p for p in (transcript, config_path, cast_path) if p]
+    watched = [p for p in (transcript, config_path, cast_path, lexicon_path) if p]
 
     def stamp():
         return tuple(os.stat(p).st_mtime_ns if os.path.exists(p) else 0 for p in watched)
@@ -356,7 +376,7 @@ def watch(transcript, output, config_path, cast_path, chapters, jobs, cache_dir,
                 last = now
                 try:
                     options = _options(transcript, output, config_path, cast_path, chapters, jobs, False, cache_dir,
-                                       fmt)
+                                       fmt, lexicon_path)
                     result = run(transcript, options, BarReporter(quiet=True))
                     state = "up to date" if result.up_to_date else (
                         f"rendered ({result.synthesized} synthesized, {result.encoded} encoded)")
@@ -367,6 +387,33 @@ def watch(transcript, output, config_path, cast_path, chapters, jobs, cache_dir,
             time.sleep(interval)
     except KeyboardInterrupt:
         click.echo("Stopped watching.")
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--speaker", default="Narrator", show_default=True,
+              help="Whose voice: a speaker of --transcript, else a cast entry of --config/--cast.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=str(Path("output") / "say.mp3"),
+              show_default=True, help="MP3 to write.")
+@click.option("--transcript", type=click.Path(dir_okay=False),
+              help="Cast the speakers as a render of this transcript does.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Episode config (YAML).")
+@click.option("--cast", "cast_path", type=click.Path(dir_okay=False), help="Cast file (YAML).")
+@click.option("--lexicon", "lexicon_path", type=click.Path(dir_okay=False), help="Pronunciation lexicon (YAML).")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache folder (the engine keeps its facts there).")
+def say(text, speaker, output, transcript, config_path, cast_path, lexicon_path, cache_dir):
+    """Speak TEXT in one speaker's voice into an MP3, to check a pronunciation.
+
+    It reads TEXT as a render would (lexicon, speaker names, numbers and symbols) and
+    prints what the engine was given.
+    """
+    from .say import say as speak
+
+    options = _options(transcript or "say", output, config_path, cast_path, None, 1, False, cache_dir, None,
+                       lexicon_path)
+    said = speak(text, speaker, options, transcript)
+    click.echo(f"Spoken: {said.spoken}")
+    click.echo(f"Wrote {said.output}: {said.duration_ms / 1000:.1f} s, {said.speaker} ({said.voice.voice})")
 
 
 @cli.command()

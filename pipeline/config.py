@@ -15,6 +15,7 @@ import yaml
 
 from .errors import ConfigError
 from .fsutil import read_bounded
+from .lexicon import Lexicon, compile_entry, compile_lexicon
 
 # libyaml's parser where PyYAML has it (the same documents, several times faster), else PyYAML's own.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -30,6 +31,7 @@ class VoiceOverride:
     pitch: int | None = None
     rate: int | None = None
     volume: float | None = None
+    say: str | None = None     # how the speaker's name is said (a respelling or [[phonemes]])
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class Config:
     outro_audio: str | None = None
     cover: str | None = None                          # image to embed; None: generate one
     sidecars: tuple[str, ...] = SIDECAR_KINDS         # files written next to the MP3
+    lexicon: Lexicon = field(default_factory=Lexicon)  # word or pattern -> how to say it
 
     def cast_map(self) -> dict[str, VoiceOverride]:
         return dict(self.cast)
@@ -198,7 +201,7 @@ class AliasRefused(yaml.YAMLError):
         self.problem_mark = mark
 
 
-VOICE_KEYS = ("voice", "variant", "pitch", "rate", "volume")
+VOICE_KEYS = ("voice", "variant", "pitch", "rate", "volume", "say")
 
 
 def _voice_override(r: _Reader, value: Any, key: str) -> VoiceOverride:
@@ -209,7 +212,13 @@ def _voice_override(r: _Reader, value: Any, key: str) -> VoiceOverride:
         pitch=r.integer(m.get("pitch"), f"{key}.pitch", 0, 100),
         rate=r.integer(m.get("rate"), f"{key}.rate", 80, 450),
         volume=r.number(m.get("volume"), f"{key}.volume", 0.0, 1.0),
+        say=_say(r, m.get("say"), f"{key}.say"),
     )
+
+
+def _say(r: _Reader, value: Any, key: str) -> str | None:
+    """A cast entry's ``say:``, checked as a lexicon reading is."""
+    return None if value is None else compile_entry("say", value, f"{r.source}: {key}").say
 
 
 def _cast(r: _Reader, value: Any, key: str) -> tuple[tuple[str, VoiceOverride], ...]:
@@ -228,8 +237,17 @@ def load_cast(path: str | Path) -> tuple[tuple[str, VoiceOverride], ...]:
     return _cast(r, top, "")
 
 
+def load_lexicon(path: str | Path) -> Lexicon:
+    """Read a lexicon file: a mapping word or pattern -> reading, optionally under ``lexicon:``."""
+    path = Path(path)
+    top = _load_yaml(path)
+    if isinstance(top, dict) and list(top) == ["lexicon"]:
+        return compile_lexicon(top["lexicon"], str(path))
+    return compile_lexicon(top, str(path), key="")
+
+
 TOP_KEYS = ("title", "author", "album", "date", "comment", "moderator", "speakers", "cast",
-            "chapters", "pauses", "audio", "intro", "outro", "cover", "sidecars")
+            "chapters", "pauses", "audio", "intro", "outro", "cover", "sidecars", "lexicon")
 
 
 def load_config(path: str | Path) -> Config:
@@ -278,6 +296,7 @@ def load_config(path: str | Path) -> Config:
         outro_audio=_relative(path, r.string(outro.get("audio"), "outro.audio")),
         cover=_relative(path, r.string(top.get("cover"), "cover")),
         sidecars=_sidecars(r, top.get("sidecars")),
+        lexicon=compile_lexicon(top.get("lexicon"), str(path)),
     )
 
 

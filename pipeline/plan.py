@@ -14,6 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .cast import NARRATOR, Cast
 from .config import Config
@@ -92,8 +93,10 @@ def outro_paragraphs(script: Script, title: str) -> list[str]:
     return paragraphs or [f"That was {title}. Thanks for listening."]
 
 
-def make_plan(script: Script, cast: Cast, config: Config, engine_identity: dict, encoder_identity: dict) -> Plan:
-    """List the units in play order and derive their keys."""
+def make_plan(script: Script, cast: Cast, config: Config, engine_identity: dict, encoder_identity: dict,
+              read: Callable[[str], str] = spoken_text) -> Plan:
+    """List the units in play order and derive their keys; ``read`` gives a unit's spoken text
+    (``reading.Reading``: lexicon, names, then ``spoken_text``)."""
     title = config.title or script.title or Path(script.source).stem or "Untitled"
     pauses = config.pauses
     rows: list[dict] = []
@@ -131,7 +134,7 @@ def make_plan(script: Script, cast: Cast, config: Config, engine_identity: dict,
                 found = cast.voice_for(row["speaker"])
                 voices[row["speaker"]] = found, _plain(found)
             voice, plain_voice = voices[row["speaker"]]
-            spoken = spoken_text(row["text"])
+            spoken = read(row["text"])
             synth_key = canonical_hash(
                 {"cache_format": CACHE_FORMAT, "engine": engine_identity, "voice": plain_voice, "text": spoken}
             )

@@ -22,8 +22,11 @@ from .chapters import Mark, build_chapters, chapter_marks, check_moderator, find
 from .config import Config, VoiceOverride
 from .errors import InputError, printable
 from .fsutil import atomic_path, atomic_write_bytes, check_writable, sweep_stale
+from .lexicon import Lexicon
 from .model import Script, Segment, SynthJob, Timeline
+from .names import Names, speaker_names
 from .plan import Plan, Unit, canonical_hash, file_digest, make_plan
+from .reading import Reading
 from .report import NullReporter, Reporter
 from .sidecars import prepare_captions, sidecar_path, write_sidecars
 from .tags import write_tags
@@ -51,6 +54,8 @@ class Options:
     cache_root: str | None = None
     engine: str = "pyttsx3"
     fmt: str | None = None                             # transcript format; None: detect
+    lexicon: Lexicon = field(default_factory=Lexicon)  # from --lexicon (read after the config's)
+    lexicon_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class Prepared:
     marks: tuple[Mark, ...]
     moderator: str | None
     warnings: tuple[str, ...]
+    reading: Reading = field(default_factory=Reading)   # written text -> what the engine is given
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,8 @@ def prepare(transcript: str | os.PathLike, options: Options, engine: Engine) -> 
     overrides = {**config.cast_map(), **dict(options.cast)}
     source = options.cast_source if options.cast else (config.source or "cast")
     cast = cast_voices(script, overrides, overrides_source=source, check_voice=engine.check_voice)
-    plan = make_plan(script, cast, config, engine_identity(engine), encoder_identity())
+    reading = episode_reading(options, [s.name for s in script.speakers], overrides)
+    plan = make_plan(script, cast, config, engine_identity(engine), encoder_identity(), reading)
     moderator = find_moderator(script, config.moderator)
     settings = config.chapters
     if options.chapter_mode:
@@ -106,7 +113,14 @@ def prepare(transcript: str | os.PathLike, options: Options, engine: Engine) -> 
 
             load_cover(Path(path))  # InputError naming the file, before any work
     warnings = (*script.warnings, *cast.warnings, *check_moderator(script, config.moderator), *chapter_warnings)
-    return Prepared(script, cast, plan, tuple(marks), moderator, tuple(warnings))
+    return Prepared(script, cast, plan, tuple(marks), moderator, tuple(warnings), reading)
+
+
+def episode_reading(options: Options, speakers: list[str], overrides: dict[str, VoiceOverride]) -> Reading:
+    """The lexicons (config, then --lexicon) and the speakers' names (cast ``say:`` first)."""
+    say = {name: o.say for name, o in overrides.items() if o.say}
+    names: Names = speaker_names(speakers, say)
+    return Reading(options.config.lexicon + options.lexicon, names)
 
 
 def engine_identity(engine: Engine) -> dict:
@@ -194,7 +208,8 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
 def input_files(transcript: str | os.PathLike, options: Options) -> tuple[str, ...]:
     """The files a render reads: transcript, config, cast file, palette, and what the config names."""
     config = options.config
-    named = [transcript, config.source, options.cast_source, PALETTE_PATH, config.cover, config.intro_audio,
+    named = [transcript, config.source, options.cast_source, options.lexicon_source, PALETTE_PATH, config.cover,
+             config.intro_audio,
              config.outro_audio, *(path for _, path in config.chapters.images)]
     return tuple(os.path.abspath(p) for p in named if p)
 

@@ -18,6 +18,29 @@ def estimate_starts_ms(prepared: Prepared) -> list[int]:
     return starts
 
 
+def spoken_paragraphs(prepared: Prepared) -> list[tuple[tuple[str, int | None, str], list[tuple[str, str]]]]:
+    """Per block (intro, each turn, outro): its paragraphs as (written, spoken), each the
+    paragraph's units joined by a space (units are handed to the engine one by one)."""
+    blocks: list = []
+    last = None
+    for unit in prepared.plan.units:
+        if unit.kind == "jingle":
+            continue
+        block = (unit.kind, unit.turn, unit.speaker)
+        paragraph = unit.ident.rsplit(":", 1)[0]          # "turn:3:1:0" -> "turn:3:1"
+        if block != (blocks[-1][0] if blocks else None):
+            blocks.append((block, []))
+            last = None
+        paragraphs = blocks[-1][1]
+        if paragraph == last:
+            written, said = paragraphs[-1]
+            paragraphs[-1] = (f"{written} {unit.text}", f"{said} {unit.spoken}")
+        else:
+            paragraphs.append((unit.text, unit.spoken))
+            last = paragraph
+    return blocks
+
+
 def describe(prepared: Prepared) -> dict:
     script = prepared.script
     turns: dict[str, int] = {}
@@ -26,6 +49,8 @@ def describe(prepared: Prepared) -> dict:
         turns[turn.speaker] = turns.get(turn.speaker, 0) + 1
         words[turn.speaker] = words.get(turn.speaker, 0) + sum(len(p.split()) for p in turn.paragraphs)
     starts = estimate_starts_ms(prepared)
+    spoken = {turn: "\n\n".join(p for _, p in paragraphs) for (kind, turn, _), paragraphs in
+              spoken_paragraphs(prepared) if kind == "turn"}
     return {
         "format": script.format,
         "title": prepared.plan.title,
@@ -38,7 +63,8 @@ def describe(prepared: Prepared) -> dict:
             for s in script.speakers
         ],
         "narrator": prepared.cast.voice_for(NARRATOR).as_dict(),
-        "turns": [{"speaker": t.speaker, "text": "\n\n".join(t.paragraphs)} for t in script.turns],
+        "turns": [{"speaker": t.speaker, "text": "\n\n".join(t.paragraphs), "spoken": spoken.get(i, "")}
+                  for i, t in enumerate(script.turns)],
         "chapters": [{"title": m.title, "start_ms": 0 if i == 0 else starts[m.unit], "estimated": True}
                      for i, m in enumerate(prepared.marks)],
         "units": len(prepared.plan.units),

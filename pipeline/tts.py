@@ -989,7 +989,11 @@ def _speak(chunks: list[str], voice: dict, tmp: str) -> bytes | bytearray:
 
 
 def _fixed_driver(base: type) -> type:
-    """pyttsx3's espeak driver with three costs removed; what it says is unchanged.
+    """pyttsx3's espeak driver with three costs removed, and eSpeak's phoneme input on.
+
+    - Text between ``[[`` and ``]]`` is read as eSpeak phoneme mnemonics (``espeak-ng``'s
+      command line does the same): a pronunciation lexicon can give a word's exact phonemes.
+      Elsewhere what it says is unchanged.
 
     - Its audio buffer is a ``bytearray``. The driver adds each second of audio to a
       ``bytes`` object (``buffer += chunk``), which copies everything so far every time: a
@@ -1017,9 +1021,20 @@ def _fixed_driver(base: type) -> type:
             self.__dict__["_audio"] = value if isinstance(value, bytearray) else bytearray(value)
 
         def _start_synthesis(self, text):
+            from pyttsx3.drivers import _espeak
+
             self.__dict__["_audio"] = bytearray()     # whatever came after the last end is not kept
             self.__dict__.pop("_saved", None)
-            super()._start_synthesis(text)
+            self._proxy.setBusy(True)
+            self._proxy.notify("started-utterance")
+            self._speaking = True
+            try:                                      # the driver's call, plus [[...]] phoneme input
+                _espeak.Synth(str(text).encode("utf-8"),
+                              flags=_espeak.ENDPAUSE | _espeak.CHARS_UTF8 | _espeak.PHONEMES)
+            except Exception as e:
+                self._proxy.setBusy(False)
+                self._proxy.notify("error", exception=e)
+                raise
 
         def startLoop(self):
             wake = self.__dict__.setdefault("_wake", threading.Event())

@@ -153,12 +153,12 @@ def test_a_file_name_with_a_newline_stays_on_one_line(capsys, tmp_path):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from pipeline.config import load_cast  # noqa: E402
+from pipeline.config import load_cast, load_lexicon  # noqa: E402
 from pipeline.transcript import FORMATS, load_speaker_map, parse_text  # noqa: E402
 
 LOADERS = {
     "transcript.txt": parse, "transcript.vtt": parse, "transcript.json": parse, "transcript.md": parse,
-    "episode.yaml": load_config, "cast.yaml": load_cast, "names.json": load_speaker_map,
+    "episode.yaml": load_config, "cast.yaml": load_cast, "lexicon.yaml": load_lexicon, "names.json": load_speaker_map,
     "names.yaml": load_speaker_map, "cover.png": load_cover,
 }
 fuzz = settings(max_examples=int(os.environ.get("PANELCAST_FUZZ_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

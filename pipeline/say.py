@@ -1,0 +1,74 @@
+"""``panelcast say``: one sentence in one speaker's voice, to hear how it will be read.
+
+The speaker is cast as a render casts it: with a transcript, from its speakers, the
+config and the cast file; without one, from the cast entries of the config and cast file
+(or the narrator). The text goes through the same reading layer as a render's units
+(lexicon, names, ``spoken_text``), the same engine and the same encoder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .assemble import lame_encode, leveled, read_wav
+from .cache import Cache
+from .cast import NARRATOR, cast_voices
+from .errors import InputError
+from .fsutil import atomic_write_bytes, temp_path
+from .model import Script, Speaker, SynthJob, Voice
+from .render import Options, episode_reading, input_files, prepare
+from .tts import get_engine
+
+
+@dataclass(frozen=True)
+class Said:
+    output: Path
+    speaker: str
+    voice: Voice
+    spoken: str          # exactly what the engine was given
+    duration_ms: int     # of the speech (before encoding)
+
+
+def say(text: str, speaker: str, options: Options, transcript: str | os.PathLike | None = None) -> Said:
+    """Speak ``text`` as ``speaker`` into ``options.output`` (an MP3)."""
+    if not text.strip():
+        raise InputError("say: the text to speak is empty")
+    output = Path(options.output)
+    inputs = input_files(transcript or "", options)
+    if os.path.abspath(output) in inputs:
+        raise InputError(f"{output}: is an input file; choose another output (-o)")
+    engine = get_engine(options.engine, Cache(options.cache_root).dir)
+    if transcript is not None:
+        prepared = prepare(transcript, options, engine)
+        cast, reading, source = prepared.cast, prepared.reading, str(transcript)
+        speakers = prepared.script.speakers
+    else:
+        config = options.config
+        overrides = {**config.cast_map(), **dict(options.cast)}
+        source = options.cast_source if options.cast else (config.source or "the cast")
+        speakers = tuple(Speaker(name) for name in overrides if name != NARRATOR)
+        script = Script(title="", speakers=speakers, turns=(), source=source)
+        cast = cast_voices(script, overrides, overrides_source=source, check_voice=engine.check_voice)
+        reading = episode_reading(options, [s.name for s in speakers], overrides)
+    name = _speaker(speaker, speakers, source)
+    voice = cast.voice_for(name)
+    spoken = reading(text)
+    audio = options.config.audio
+    with temp_path(output, suffix=".wav") as wav:
+        engine.synthesize([SynthJob(text=spoken, voice=voice, out_path=str(wav))], workers=1)
+        raw, rate = read_wav(wav)
+    atomic_write_bytes(output, lame_encode(leveled(raw, rate, 0, audio), rate, audio))
+    return Said(output, name, voice, spoken, round(len(raw) * 1000 / rate))
+
+
+def _speaker(wanted: str, speakers: tuple[Speaker, ...], source: str) -> str:
+    """The speaker called ``wanted`` (a name or one of its labels), or the narrator."""
+    if wanted == NARRATOR:
+        return NARRATOR
+    for s in speakers:
+        if wanted == s.name or wanted in s.aliases:
+            return s.name
+    known = ", ".join([NARRATOR, *(s.name for s in speakers)])
+    raise InputError(f"--speaker: '{wanted}' is not a speaker of {source} (speakers: {known})")
