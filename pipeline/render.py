@@ -245,8 +245,10 @@ def never_overwrite_inputs(inputs: tuple[str, ...], outputs: dict[str, str]) -> 
     for target, what in outputs.items():
         for source in inputs:
             if same(target, source):
-                raise InputError(f"{printable(os.path.relpath(source))}: {what} would be written over this "
-                                 "input; choose another output name with -o")
+                here = os.getcwd() + os.sep
+                shown = os.path.relpath(source) if source.startswith(here) else source
+                raise InputError(f"{printable(shown)}: {what} would be written over this input; choose "
+                                 "another output name with -o")
 
 
 def produce(engine: Engine, statuses: list[UnitStatus], cache: Cache, config: Config, workers: int,

@@ -18,7 +18,7 @@ from .cast import NARRATOR, cast_voices
 from .errors import InputError
 from .fsutil import atomic_write_bytes, temp_path
 from .model import Script, Speaker, SynthJob, Voice
-from .render import Options, episode_reading, input_files, prepare
+from .render import Options, episode_reading, input_files, never_overwrite_inputs, prepare
 from .tts import get_engine
 
 
@@ -36,9 +36,7 @@ def say(text: str, speaker: str, options: Options, transcript: str | os.PathLike
     if not text.strip():
         raise InputError("say: the text to speak is empty")
     output = Path(options.output)
-    inputs = input_files(transcript or "", options)
-    if os.path.abspath(output) in inputs:
-        raise InputError(f"{output}: is an input file; choose another output (-o)")
+    never_overwrite_inputs(input_files(transcript or "", options), {os.path.abspath(output): "the spoken sentence"})
     engine = get_engine(options.engine, Cache(options.cache_root).dir)
     if transcript is not None:
         prepared = prepare(transcript, options, engine)

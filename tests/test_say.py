@@ -92,7 +92,8 @@ def test_say_never_writes_over_an_input(run, tmp_path):
     before = words.read_bytes()
     result = run("say", "AGI", "--lexicon", words, "-o", words)
     assert result.exit_code == 3
-    assert result.output == f"Error: {words}: is an input file; choose another output (-o)\n"
+    assert result.output == (f"Error: {words.name}: the spoken sentence would be written over this input; "
+                             "choose another output name with -o\n")
     assert words.read_bytes() == before
 
 
