@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import queue
 import shutil
 import wave
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
@@ -246,6 +247,7 @@ class EncodePool:
         self.audio, self.cache, self.on_done = audio, cache, on_done
         self.pool = ThreadPoolExecutor(max_workers=max(1, workers))
         self.pending: dict = {}
+        self.finished: queue.SimpleQueue = queue.SimpleQueue()   # futures, in the order they end
         self.pool.submit(_load_audio_libraries)  # while the first speech is being synthesized
 
     def __enter__(self) -> EncodePool:
@@ -256,17 +258,21 @@ class EncodePool:
 
     def submit(self, unit: Unit) -> None:
         wav = self.cache.wav_path(unit.synth_key)
-        self.pending[self.pool.submit(encode_unit, unit, wav, self.audio, self.cache)] = unit
+        future = self.pool.submit(encode_unit, unit, wav, self.audio, self.cache)
+        self.pending[future] = unit
+        future.add_done_callback(self.finished.put)
 
     def drain(self, block: bool = False) -> None:
-        """Report finished encodes; with ``block``, wait until all are finished."""
+        """Report finished encodes; with ``block``, wait until all are finished. Each call costs
+        what has finished since the last, not what is pending (drain runs once per spoken unit:
+        looking over every pending encode each time made long renders quadratic)."""
         while self.pending:
-            done, _ = wait(self.pending, timeout=None if block else 0, return_when=FIRST_EXCEPTION)
-            if not done:
+            try:
+                future = self.finished.get(block=block)
+            except queue.Empty:
                 return
-            for future in done:
-                unit = self.pending.pop(future)
-                self.on_done(unit, future.result())
+            unit = self.pending.pop(future)
+            self.on_done(unit, future.result())
 
 
 def join_units(keys: Sequence[str], entries: Sequence[UnitAudio], cache: Cache, out_path: Path) -> None:
