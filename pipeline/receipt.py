@@ -133,6 +133,7 @@ def write(argv: list[str], inputs: list[str], outputs: list[str], stdout: str, s
     }
     if None in data["outputs"].values():
         return
+    data["seal"] = _seal(data)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
@@ -162,6 +163,8 @@ def check_receipt_file(path: str | os.PathLike) -> dict | None:
             data = json.load(fh)
         if data.get("format") != FORMAT or not isinstance(data.get("argv"), list):
             return None
+        if data.pop("seal", None) != _seal(data):    # edited or damaged: never trusted
+            return None
         for p, stamp in data["outputs"].items():
             if output_stamp(p) != stamp:
                 return None
@@ -176,6 +179,12 @@ def check_receipt_file(path: str | os.PathLike) -> dict | None:
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     return data
+
+
+def _seal(data: dict) -> str:
+    """A hash of a receipt's contents: a receipt edited into other valid JSON (an input left
+    out, another message) no longer matches it."""
+    return sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def replay(argv: list[str]) -> bool:

@@ -36,6 +36,27 @@ def test_an_unchanged_command_is_replayed(files, capsys):
     assert (out, err) == ("up to date\n", "Warning: w\n")
 
 
+@pytest.mark.parametrize("damage", ["drop an input", "another message", "truncated", "empty"])
+def test_a_damaged_receipt_is_never_trusted(files, damage):
+    """A receipt edited into other valid JSON, or cut short, is not replayed: the command runs."""
+    import json
+
+    argv, inputs, _ = files
+    path = receipt.receipt_path(argv)
+    data = json.loads(open(path, encoding="utf-8").read())
+    if damage == "drop an input":
+        del data["inputs"][str(inputs[0])]          # so an edit to it would go unnoticed
+        text = json.dumps(data)
+    elif damage == "another message":
+        data["stdout"] = "all is well\n"
+        text = json.dumps(data)
+    else:
+        text = json.dumps(data)[:200] if damage == "truncated" else ""
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    assert receipt.check(argv) is None and not receipt.replay(argv)
+
+
 def test_an_input_edited_in_place_is_noticed(files):
     argv, inputs, _ = files
     stat = inputs[0].stat()
