@@ -50,27 +50,31 @@ class Engine(Protocol):
     ) -> None: ...
 
 
-def get_engine(name: str = DEFAULT_ENGINE, state_dir: str | os.PathLike | None = None) -> Engine:
+def get_engine(name: str = DEFAULT_ENGINE, state_dir: str | os.PathLike | None = None,
+               voice_dirs: Sequence[str] = ()) -> Engine:
     """Return the speech engine called ``name`` (see ``ENGINES``).
 
     ``state_dir``, when given, keeps what the engine learned about itself (versions, voices,
     model checks) between runs, so that a render with nothing to do need not start it at all.
+    ``voice_dirs`` are folders where an engine with voice files (Piper) looks for voices.
     """
     module = ENGINES.get(name)
     if module is None:
         raise ConfigError(f"unknown speech engine '{name}' (known: {', '.join(ENGINES)})")
-    return importlib.import_module(module).Engine(state_dir)
+    return importlib.import_module(module).Engine(state_dir, voice_dirs)
 
 
 class Engines:
     """The engines of one render, made when first needed: ``default`` for voices that do not
     name one. It has the ``Engine`` methods a render uses, each asking the voice's engine."""
 
-    def __init__(self, default: str = DEFAULT_ENGINE, state_dir: str | os.PathLike | None = None) -> None:
+    def __init__(self, default: str = DEFAULT_ENGINE, state_dir: str | os.PathLike | None = None,
+                 voice_dirs: Sequence[str] = ()) -> None:
         if default not in ENGINES:
             raise ConfigError(f"unknown speech engine '{default}' (known: {', '.join(ENGINES)})")
         self.name = default
         self._state_dir = state_dir
+        self._voice_dirs = tuple(voice_dirs)
         self._made: dict[str, Engine] = {}
         self._warm: contextlib.ExitStack | None = None
 
@@ -79,7 +83,7 @@ class Engines:
         if name not in self._made:
             if name not in ENGINES:
                 raise CastError(f"unknown speech engine '{name}' (known: {', '.join(ENGINES)})")
-            self._made[name] = get_engine(name, self._state_dir)
+            self._made[name] = get_engine(name, self._state_dir, self._voice_dirs)
             if self._warm is not None:
                 self._warm.enter_context(self._made[name].warm())
         return self._made[name]

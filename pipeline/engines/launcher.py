@@ -471,6 +471,16 @@ class Launcher:
         return self._messages.popleft() if self._messages else None
 
 
+class NoLauncher:
+    """Stands in for a launcher when every job is empty (no worker is needed)."""
+
+    def close(self) -> None:
+        pass
+
+    def kill(self) -> None:
+        pass
+
+
 class ForkedLauncher:
     """A launcher forked from this process (which has loaded the engine already), seen
     through the part of ``subprocess.Popen`` that ``Launcher`` uses. It starts in a session

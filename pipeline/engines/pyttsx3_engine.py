@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from ..errors import CastError, EngineError
 from ..model import SynthJob, Voice
 from . import launcher as _launch
-from .launcher import CHUNK_BYTES, ForkedLauncher, Launcher, check_number, run_jobs, split_text, suggest
+from .launcher import CHUNK_BYTES, ForkedLauncher, Launcher, NoLauncher, check_number, run_jobs, split_text, suggest
 
 SAMPLE_RATE = 22050       # what the espeak driver writes
 PITCH_RANGE = (0, 100)
@@ -91,7 +91,8 @@ class Pyttsx3Engine:
 
     name = "pyttsx3"
 
-    def __init__(self, state_dir: str | os.PathLike | None = None) -> None:
+    def __init__(self, state_dir: str | os.PathLike | None = None, voice_dirs: Sequence[str] = ()) -> None:
+        # voice_dirs: not used (eSpeak's voices come with eSpeak)
         self._probe: dict | None = None
         self._names: set[str] | None = None
         self._variants: list[str] | None = None
@@ -261,20 +262,8 @@ class Pyttsx3Engine:
         def spec(job: SynthJob) -> dict:
             return {"chunks": split_text(job.text), "voice": job.voice.as_dict(), "rate": SAMPLE_RATE}
 
-        if not any(job.text.strip() for job in jobs):
-            run_jobs(_NoLauncher(), jobs, spec, workers, on_done, _time_limit)
-            return
-        run_jobs(self._launcher(), jobs, spec, workers, on_done, _time_limit)
-
-
-class _NoLauncher:
-    """Stands in for a launcher when every job is empty (no worker is needed)."""
-
-    def close(self) -> None:
-        pass
-
-    def kill(self) -> None:
-        pass
+        launcher = self._launcher() if any(job.text.strip() for job in jobs) else NoLauncher()
+        run_jobs(launcher, jobs, spec, workers, on_done, _time_limit)
 
 
 def _new_launcher(wait: bool = True) -> Launcher:
