@@ -305,3 +305,28 @@ def test_engines_group_jobs_by_engine(tmp_path):
     assert {e.name for e in engines.used()} == {"pyttsx3", "piper"}
     assert engines.identity(jobs[0].voice)["engine"] == "pyttsx3"
     assert engines.identity(jobs[1].voice)["model"] == engines.get("piper").model(jobs[1].voice)["model_sha256"]
+
+
+def test_piper_never_runs_in_the_calling_process(seed_render):
+    """Piper's own eSpeak must never share a process with pyttsx3's (two eSpeaks crash), so the
+    render's own process (and the resident process forked from it) never imports piper or
+    onnxruntime: only the launcher, a fresh interpreter, does."""
+    import sys
+
+    assert seed_render[0].synthesized > 0
+    assert "piper" not in sys.modules and "onnxruntime" not in sys.modules
+
+
+def test_a_failing_synthesis_is_an_engine_error(piper, tmp_path):
+    """joe's model under a three-speaker config loads, but has no speaker input: every worker
+    fails, the job is tried twice, and the error names the text (exit 4 on the command line)."""
+    from pipeline.errors import EngineError
+
+    with pytest.raises(EngineError, match=r"failed twice on the text starting 'Yes.'") as err:
+        _speak(piper, [(TEXTS[2], Voice("multi", engine="piper", speaker="bob"))], tmp_path)
+    assert err.value.exit_code == 4
+    assert launcher_leftovers(tmp_path) == []
+
+
+def launcher_leftovers(folder):
+    return sorted(p.name for p in folder.rglob("*") if p.name.startswith("."))
