@@ -272,6 +272,12 @@ def doctor():
     click.echo(f"eSpeak NG       {info['espeak_version']} ({info['source']}) {info['espeak_library']}")
     if info.get("espeak_data"):
         click.echo(f"eSpeak data     {info['espeak_data']}")
+    piper = get_engine("piper").info()
+    if piper["engine_version"] != "-":
+        click.echo(f"Piper           piper-tts {piper['engine_version']}, onnxruntime {piper['onnxruntime_version']} "
+                   f"({len(get_engine('piper').installed())} voices: panelcast voices --engine piper)")
+    else:
+        click.echo("Piper           not installed (pip install 'panelcast[piper]')")
     from .assemble import encoder_identity
 
     libraries = encoder_identity()
