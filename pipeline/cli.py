@@ -252,6 +252,9 @@ def voices(engine, config_path):
     engine = get_engine(engine, voice_dirs=config.voice_dirs)
     if engine.name == "piper":
         for v in engine.installed():
+            if "error" in v:
+                click.echo(f"{v['name']:<28} unusable: {v['error']}")
+                continue
             speakers = f"{len(v['speakers'])} speakers" if v["num_speakers"] > 1 else "1 speaker"
             click.echo(f"{v['name']:<28} {v['sample_rate']} Hz  {v['language']:<6} {speakers:<12} {v['path']}")
         return

@@ -56,6 +56,8 @@ def voice_dir(tmp_path_factory):
     shutil.copy(joe["config"], folder / "sub" / "broken.onnx.json")
     config = json.loads(open(joe["config"], encoding="utf-8").read())
     config.update(num_speakers=3, speaker_id_map={"ann": 0, "bob": 1, "cy": 2})
+    (folder / "badconf.onnx").symlink_to(joe["path"])
+    (folder / "badconf.onnx.json").write_text("{not json", encoding="utf-8")
     (folder / "multi.onnx").symlink_to(joe["path"])
     (folder / "multi.onnx.json").write_text(json.dumps(config), encoding="utf-8")
     return folder
@@ -93,8 +95,9 @@ def test_voice_folders_come_from_the_environment(monkeypatch, voice_dir):
 
 
 @pytest.mark.parametrize("voice, message", [
-    (Voice("nobody", engine="piper"), r"unknown Piper voice 'nobody' \(installed: broken, copy-joe, en_US-joe-medium"),
+    (Voice("nobody", engine="piper"), r"unknown Piper voice 'nobody' \(installed: badconf, broken, copy-joe, en_US-joe-medium"),
     (Voice("/no/such/model.onnx", engine="piper"), "Piper model file not found: /no/such/model.onnx"),
+    (Voice("badconf", engine="piper"), r"badconf.onnx.json: not a Piper voice config \(JSONDecodeError"),
     (Voice("multi", engine="piper", speaker="7"), r"speaker id 7 is out of range for .*multi.onnx.json \(3 speakers"),
     (Voice("multi", engine="piper", speaker="dan"), r"unknown speaker 'dan' in .*multi.onnx.json .*speakers: ann, bob, cy"),
     (Voice(JOE, engine="piper", speaker="1"), r"speaker id 1 is out of range for .*en_US-joe-medium.onnx.json \(1 speaker"),

@@ -123,7 +123,11 @@ class PiperEngine:
                 for model in sorted(Path(folder).rglob("*.onnx")):
                     name = model.name[:-len(".onnx")]
                     if name not in found and os.path.isfile(f"{model}.json"):
-                        found[name] = _describe(str(model), name)
+                        try:
+                            found[name] = _describe(str(model), name)
+                        except CastError as err:    # listed; naming it gives this error
+                            found[name] = {"name": name, "path": str(model), "config": f"{model}.json",
+                                           "error": str(err)}
             bundled = _bundled()
             if bundled and BUNDLED not in found:
                 found[BUNDLED] = _describe(bundled[0], BUNDLED)
@@ -272,7 +276,14 @@ class PiperEngine:
             self._loads[path] = self._launcher().send(
                 {"load": {"model": path, "config": facts["config"]}})
         if wait and self._loads[path] is not None:
-            answer = self._launcher().reply(self._loads[path])
+            try:
+                answer = self._launcher().reply(self._loads[path])
+            except EngineError:
+                self._loads.clear()
+                launcher, self._launcher_now = self._launcher_now, None
+                if launcher is not None:
+                    launcher.kill()
+                raise CastError(f"{path}: cannot load the Piper model (the loader process died)") from None
             if "error" in answer:
                 del self._loads[path]
                 raise CastError(f"{path}: cannot load the Piper model ({answer['error']})")
