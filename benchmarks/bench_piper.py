@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # noqa: E402  (the helpers of the eSpeak benchmark, reused)
-from bench import DEFAULT_SEED, REPO, edited_copy, run_measured  # noqa: E402
+from bench import DEFAULT_SEED, edited_copy, run_measured  # noqa: E402
 
 TARGETS = {"cold/baseline": 0.6, "edit/cold": 0.05, "no-op/cold": 0.02}
 SHIFTS = (-1.5, 0.5, 2.5, 4.5, 1.5, 3.5)
