@@ -333,3 +333,46 @@ def test_a_failing_synthesis_is_an_engine_error(piper, tmp_path):
 
 def launcher_leftovers(folder):
     return sorted(p.name for p in folder.rglob("*") if p.name.startswith("."))
+
+
+def test_the_resident_process_hands_a_warm_launcher_to_each_render(piper, tmp_path, monkeypatch):
+    """The resident render process keeps a Piper launcher (a process of its own, models loaded)
+    for the next render: a render forked from it adopts that launcher instead of starting one,
+    and the resident process starts another for the render after."""
+    import os
+
+    from pipeline.engines import piper_engine
+
+    joe = piper.model(Voice(JOE, engine="piper"))
+    monkeypatch.setattr(piper_engine, "_USED", {joe["path"]: joe["config"]})
+    monkeypatch.setattr(piper_engine, "_SPARE", None)
+    started = []
+    real_init = launcher.Launcher.__init__
+
+    def spy(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        started.append(self.pid)
+
+    monkeypatch.setattr(launcher.Launcher, "__init__", spy)
+    piper_engine.keep_warm()
+    spare = started[-1]
+    report = tmp_path / "report.json"
+    pid = os.fork()
+    if pid == 0:                                  # the render, forked from the resident process
+        code = 1
+        try:
+            engine = get_engine("piper")
+            with engine.warm():
+                _speak(engine, [(TEXTS[2], Voice(JOE, engine="piper"))], tmp_path / "render")
+            report.write_text(json.dumps({"launchers": started}))
+            code = 0
+        finally:
+            os._exit(code)
+    piper_engine.hand_off()
+    assert len(started) == 2 and piper_engine._SPARE is not None     # the next render's, started now
+    assert os.waitpid(pid, 0)[1] == 0
+    assert json.loads(report.read_text())["launchers"] == [spare]    # the render started none of its own
+    assert (tmp_path / "render" / "0.wav").stat().st_size > 10_000
+    launcher._wait_gone([spare])                                       # it ended with the render
+    assert not os.path.exists(f"/proc/{spare}") or open(f"/proc/{spare}/stat").read().split(")")[1].split()[0] == "Z"
+    piper_engine._SPARE.kill()

@@ -67,6 +67,39 @@ WORKER_FORMAT = 1                     # bump when the worker's output changes fo
 _CHECKS_FILE = "piper-models.json"    # in state_dir: model files' hashes and load checks
 
 
+_USED: dict[str, str] = {}          # model -> config: the models this process's renders checked
+_SPARE: Launcher | None = None      # in the resident render process: a launcher for the next render
+
+
+def keep_warm() -> None:
+    """In the resident render process: start a launcher that loads the models this process's
+    render used, for the next render to adopt (a fresh interpreter, as always: never a fork of
+    the resident process, which has pyttsx3's eSpeak loaded). Nothing if no render used Piper."""
+    global _SPARE
+    if _SPARE is None and _USED:
+        _SPARE = Launcher(__name__, wait=False)
+        for model, config in _USED.items():
+            _SPARE.send({"load": {"model": model, "config": config}})
+
+
+def hand_off() -> None:
+    """In the resident render process, after it forked a render: the render keeps the spare
+    launcher (its first Piper engine adopts it); this process lets go of it, closing its ends
+    of the pipes so that it ends when the render does, and starts another."""
+    global _SPARE
+    spare, _SPARE = _SPARE, None
+    if spare is not None:
+        spare.release()
+        keep_warm()
+
+
+def _new_launcher() -> Launcher:
+    """The resident process's spare launcher (once), else a new one."""
+    global _SPARE
+    spare, _SPARE = _SPARE, None
+    return spare or Launcher(__name__, wait=False)
+
+
 def voice_dirs_default() -> list[str]:
     """``$PANELCAST_VOICES`` (folders separated by ':'), else ``~/.local/share/panelcast/voices``."""
     env = os.environ.get(VOICES_ENV)
@@ -200,6 +233,7 @@ class PiperEngine:
             self._load(facts, wait=True)
         elif self._warming:
             self._load(facts, wait=False)       # loads while the caller plans
+        _USED[facts["path"]] = facts["config"]
 
     # ---- facts
 
@@ -295,7 +329,7 @@ class PiperEngine:
 
     def _launcher(self) -> Launcher:
         if self._launcher_now is None:
-            self._launcher_now = Launcher(__name__, wait=False)
+            self._launcher_now = _new_launcher()
         self._launcher_now.ready()
         return self._launcher_now
 
@@ -304,7 +338,7 @@ class PiperEngine:
         """Start the launcher now (it loads models as voices are checked, while the caller
         plans); stop it on leaving."""
         if self._launcher_now is None:
-            self._launcher_now = Launcher(__name__, wait=False)
+            self._launcher_now = _new_launcher()
         self._warming = True
         try:
             yield
