@@ -16,7 +16,13 @@ model, whose generators are seeded when the model is loaded and advance with eac
 a fresh fork per job starts them from the same state, so the same text in the same voice gives
 the same bytes whatever ran before it (three syntheses in one process give three different
 outputs). The seed is set again before every load, so the order models are loaded in does not
-matter either.
+matter either (checked: two models loaded in either order, jobs in either order, 1 or 2
+workers: the same bytes).
+
+The resident render process (``daemon.py``) never loads piper either: after a render that used
+Piper it starts a launcher as above, which loads that render's models, and hands it to the next
+render it forks (``keep_warm``, ``hand_off``), so an edit pays neither the interpreter's start
+nor the model's load (about 1.1 s of CPU).
 
 Processes, not threads: a forked worker has no onnxruntime thread pool (effectively one
 thread, whatever intra_op_num_threads says), so N forked workers run at once, one per core.
