@@ -22,6 +22,7 @@ import click
 from . import __version__, receipt
 from .cache import Cache
 from .config import CHAPTER_MODES, Config, load_cast, load_config, load_lexicon
+from .engines import ENGINES
 from .errors import PanelcastError, printable
 
 FILE_ERROR = 5
@@ -113,7 +114,7 @@ def cli() -> None:
 
 def _options(transcript: str, output: str | None, config_path: str | None, cast_path: str | None,
              chapters: str | None, jobs: int, force: bool, cache_dir: str | None, fmt: str | None,
-             lexicon_path: str | None = None):
+             lexicon_path: str | None = None, engine: str | None = None):
     from .lexicon import Lexicon
     from .render import Options
 
@@ -123,12 +124,14 @@ def _options(transcript: str, output: str | None, config_path: str | None, cast_
     out = Path(output) if output else Path("output") / f"{Path(transcript).stem}.mp3"
     return Options(output=out, config=config, cast=cast, cast_source=cast_path or "", chapter_mode=chapters,
                    workers=jobs, force=force, cache_root=cache_dir, fmt=fmt, lexicon=lexicon,
-                   lexicon_source=lexicon_path or "")
+                   lexicon_source=lexicon_path or "", engine=engine)
 
 
 def _common(f):
     from .transcript import FORMATS
 
+    f = click.option("--engine", type=click.Choice(list(ENGINES)),
+                     help="Speech engine for voices that name none (default: the config's engine:, else pyttsx3).")(f)
     f = click.option("--format", "fmt", type=click.Choice(FORMATS),
                      help="Transcript format, when detection by content guesses wrong.")(f)
     f = click.option("--cache-dir", type=click.Path(file_okay=False),
@@ -157,7 +160,7 @@ def _common(f):
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or warnings.")
 @click.pass_obj
 def render(obj, transcript, output, config_path, cast_path, chapters, jobs, force, dry_run, quiet, cache_dir, fmt,
-           lexicon_path):
+           lexicon_path, engine):
     """Render TRANSCRIPT into a chaptered MP3 (only what an edit changed is redone).
 
     Next to OUTPUT it writes the cover (.jpg), WebVTT and SRT captions, Podcasting 2.0
@@ -171,7 +174,7 @@ def render(obj, transcript, output, config_path, cast_path, chapters, jobs, forc
     from .render import render as run, explain_only
 
     options = _options(transcript, output, config_path, cast_path, chapters, jobs, force, cache_dir, fmt,
-                       lexicon_path)
+                       lexicon_path, engine)
     if dry_run:
         statuses = explain_only(transcript, options)
         for s in statuses:
@@ -212,14 +215,14 @@ def render(obj, transcript, output, config_path, cast_path, chapters, jobs, forc
               help="Print machine-readable JSON (each turn's \"spoken\": the text the engine is given).")
 @click.option("--spoken", is_flag=True,
               help="Print the text as it will be spoken, each change shown as [written -> spoken].")
-def inspect(transcript, config_path, cast_path, chapters, cache_dir, fmt, lexicon_path, as_json, spoken):
+def inspect(transcript, config_path, cast_path, chapters, cache_dir, fmt, lexicon_path, engine, as_json, spoken):
     """Show speakers, turns, cast and chapters of TRANSCRIPT without rendering."""
     from .render import prepare
     from .summary import describe, spoken_paragraphs
-    from .tts import get_engine
 
-    options = _options(transcript, None, config_path, cast_path, chapters, 0, False, cache_dir, fmt, lexicon_path)
-    prepared = prepare(transcript, options, get_engine(options.engine))
+    options = _options(transcript, None, config_path, cast_path, chapters, 0, False, cache_dir, fmt, lexicon_path,
+                       engine)
+    prepared = prepare(transcript, options, options.engines())
     if spoken and not as_json:
         from .reading import marked
 
@@ -252,11 +255,29 @@ def inspect(transcript, config_path, cast_path, chapters, cache_dir, fmt, lexico
 
 
 @cli.command()
-def voices():
-    """List the speech engine's voices and variants (use them in cast files)."""
-    from .tts import get_engine
+@click.option("--engine", type=click.Choice(list(ENGINES)), default="pyttsx3", show_default=True,
+              help="Whose voices to list.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Episode config whose voice_dirs: are searched too (Piper).")
+def voices(engine, config_path):
+    """List the speech engine's voices (use them in cast files).
 
-    engine = get_engine()
+    Piper voices are found in the config's voice_dirs:, then in $PANELCAST_VOICES (folders
+    separated by ':'), else ~/.local/share/panelcast/voices; the bundled en_US-joe-medium
+    comes last. A downloaded voice is a NAME.onnx file with NAME.onnx.json beside it.
+    """
+    from .engines import get_engine
+
+    config = load_config(config_path) if config_path else Config()
+    engine = get_engine(engine, voice_dirs=config.voice_dirs)
+    if engine.name == "piper":
+        for v in engine.installed():
+            if "error" in v:
+                click.echo(f"{v['name']:<28} unusable: {v['error']}")
+                continue
+            speakers = f"{len(v['speakers'])} speakers" if v["num_speakers"] > 1 else "1 speaker"
+            click.echo(f"{v['name']:<28} {v['sample_rate']} Hz  {v['language']:<6} {speakers:<12} {v['path']}")
+        return
     for v in engine.voices():
         click.echo(f"{v['id']:<28} {v['name']:<32} {', '.join(v.get('languages') or [])}")
     click.echo("Variants (append as +NAME, e.g. en-us+f3): " + " ".join(engine.variants()))
@@ -266,7 +287,7 @@ def voices():
 def doctor():
     """Show which speech engine, eSpeak library, encoder libraries and ffmpeg are in use."""
     from . import tools
-    from .tts import get_engine
+    from .engines import get_engine
 
     info = get_engine().info()
     click.echo(f"panelcast       {__version__} (Python {platform.python_version()})")
@@ -274,6 +295,12 @@ def doctor():
     click.echo(f"eSpeak NG       {info['espeak_version']} ({info['source']}) {info['espeak_library']}")
     if info.get("espeak_data"):
         click.echo(f"eSpeak data     {info['espeak_data']}")
+    piper = get_engine("piper").info()
+    if piper["engine_version"] != "-":
+        click.echo(f"Piper           piper-tts {piper['engine_version']}, onnxruntime {piper['onnxruntime_version']} "
+                   f"({len(get_engine('piper').installed())} voices: panelcast voices --engine piper)")
+    else:
+        click.echo("Piper           not installed (pip install 'panelcast[piper]')")
     from .assemble import encoder_identity
 
     libraries = encoder_identity()
@@ -359,7 +386,8 @@ def daemon_stop():
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0 = one per CPU).")
 @click.option("--interval", type=click.FloatRange(min=0.1), default=0.5, show_default=True,
               help="Seconds between checks for changes.")
-def watch(transcript, output, config_path, cast_path, chapters, jobs, cache_dir, fmt, lexicon_path, interval):
+def watch(transcript, output, config_path, cast_path, chapters, jobs, cache_dir, fmt, lexicon_path, engine,
+          interval):
     """Re-render TRANSCRIPT whenever it (or the config, cast or lexicon file) is saved. Ctrl-C stops."""
     from .render import render as run
 
@@ -376,7 +404,7 @@ def watch(transcript, output, config_path, cast_path, chapters, jobs, cache_dir,
                 last = now
                 try:
                     options = _options(transcript, output, config_path, cast_path, chapters, jobs, False, cache_dir,
-                                       fmt, lexicon_path)
+                                       fmt, lexicon_path, engine)
                     result = run(transcript, options, BarReporter(quiet=True))
                     state = "up to date" if result.up_to_date else (
                         f"rendered ({result.synthesized} synthesized, {result.encoded} encoded)")
@@ -401,7 +429,9 @@ def watch(transcript, output, config_path, cast_path, chapters, jobs, cache_dir,
 @click.option("--cast", "cast_path", type=click.Path(dir_okay=False), help="Cast file (YAML).")
 @click.option("--lexicon", "lexicon_path", type=click.Path(dir_okay=False), help="Pronunciation lexicon (YAML).")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache folder (the engine keeps its facts there).")
-def say(text, speaker, output, transcript, config_path, cast_path, lexicon_path, cache_dir):
+@click.option("--engine", type=click.Choice(list(ENGINES)),
+              help="Speech engine for voices that name none (default: the config's engine:, else pyttsx3).")
+def say(text, speaker, output, transcript, config_path, cast_path, lexicon_path, cache_dir, engine):
     """Speak TEXT in one speaker's voice into an MP3, to check a pronunciation.
 
     It reads TEXT as a render would (lexicon, speaker names, numbers and symbols) and
@@ -410,7 +440,7 @@ def say(text, speaker, output, transcript, config_path, cast_path, lexicon_path,
     from .say import say as speak
 
     options = _options(transcript or "say", output, config_path, cast_path, None, 1, False, cache_dir, None,
-                       lexicon_path)
+                       lexicon_path, engine)
     said = speak(text, speaker, options, transcript)
     click.echo(f"Spoken: {said.spoken}")
     click.echo(f"Wrote {said.output}: {said.duration_ms / 1000:.1f} s, {said.speaker} ({said.voice.voice})")

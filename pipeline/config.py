@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from .engines import ENGINES
 from .errors import ConfigError
 from .fsutil import read_bounded
 from .lexicon import Lexicon, compile_entry, compile_lexicon
@@ -80,6 +81,8 @@ class Config:
     cover: str | None = None                          # image to embed; None: generate one
     sidecars: tuple[str, ...] = SIDECAR_KINDS         # files written next to the MP3
     lexicon: Lexicon = field(default_factory=Lexicon)  # word or pattern -> how to say it
+    engine: str | None = None                         # speech engine for voices that name none
+    voice_dirs: tuple[str, ...] = ()                  # folders of Piper voices (before the default one)
 
     def cast_map(self) -> dict[str, VoiceOverride]:
         return dict(self.cast)
@@ -247,7 +250,8 @@ def load_lexicon(path: str | Path) -> Lexicon:
 
 
 TOP_KEYS = ("title", "author", "album", "date", "comment", "moderator", "speakers", "cast",
-            "chapters", "pauses", "audio", "intro", "outro", "cover", "sidecars", "lexicon")
+            "chapters", "pauses", "audio", "intro", "outro", "cover", "sidecars", "lexicon", "engine",
+            "voice_dirs")
 
 
 def load_config(path: str | Path) -> Config:
@@ -297,7 +301,19 @@ def load_config(path: str | Path) -> Config:
         cover=_relative(path, r.string(top.get("cover"), "cover")),
         sidecars=_sidecars(r, top.get("sidecars")),
         lexicon=compile_lexicon(top.get("lexicon"), str(path)),
+        engine=r.choice(top.get("engine"), "engine", tuple(ENGINES)),
+        voice_dirs=_voice_dirs(r, top.get("voice_dirs"), path),
     )
+
+
+def _voice_dirs(r: _Reader, value: Any, config_path: Path) -> tuple[str, ...]:
+    """``voice_dirs:`` a folder or a list of folders, relative to the config file."""
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        raise r.fail("voice_dirs", f"expected a list of folders, got {_describe(value)}")
+    return tuple(_relative(config_path, r.string(v, f"voice_dirs[{i}]")) for i, v in enumerate(items))
 
 
 def _sidecars(r: _Reader, value: Any) -> tuple[str, ...]:

@@ -31,7 +31,7 @@ from .report import NullReporter, Reporter
 from .sidecars import prepare_captions, sidecar_path, write_sidecars
 from .tags import write_tags
 from .transcript import parse
-from .tts import Engine, get_engine
+from .engines import DEFAULT_ENGINE, Engines
 
 T = TypeVar("T")
 
@@ -52,10 +52,14 @@ class Options:
     workers: int = 0
     force: bool = False
     cache_root: str | None = None
-    engine: str = "pyttsx3"
+    engine: str | None = None                          # --engine; None: the config's, else pyttsx3
     fmt: str | None = None                             # transcript format; None: detect
     lexicon: Lexicon = field(default_factory=Lexicon)  # from --lexicon (read after the config's)
     lexicon_source: str = ""
+
+    def engines(self, state_dir: str | os.PathLike | None = None) -> Engines:
+        """The render's speech engines: ``engine`` (else the config's) for voices naming none."""
+        return Engines(self.engine or self.config.engine or DEFAULT_ENGINE, state_dir, self.config.voice_dirs)
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ class Result:
     libraries: tuple[str, ...] = ()  # the speech engine's libraries, present or not
 
 
-def prepare(transcript: str | os.PathLike, options: Options, engine: Engine) -> Prepared:
+def prepare(transcript: str | os.PathLike, options: Options, engine: Engines) -> Prepared:
     """Parse, cast, plan and place chapters: everything up to rendering."""
     config = options.config
     script = parse(transcript, fmt=options.fmt, speakers=dict(config.speakers) or None)
@@ -101,7 +105,7 @@ def prepare(transcript: str | os.PathLike, options: Options, engine: Engine) -> 
     source = options.cast_source if options.cast else (config.source or "cast")
     cast = cast_voices(script, overrides, overrides_source=source, check_voice=engine.check_voice)
     reading = episode_reading(options, [s.name for s in script.speakers], overrides)
-    plan = make_plan(script, cast, config, engine_identity(engine), encoder_identity(), reading)
+    plan = make_plan(script, cast, config, engine.identity, encoder_identity(), reading)
     moderator = find_moderator(script, config.moderator)
     settings = config.chapters
     if options.chapter_mode:
@@ -121,11 +125,6 @@ def episode_reading(options: Options, speakers: list[str], overrides: dict[str, 
     say = {name: o.say for name, o in overrides.items() if o.say}
     names: Names = speaker_names(speakers, say)
     return Reading(options.config.lexicon + options.lexicon, names)
-
-
-def engine_identity(engine: Engine) -> dict:
-    info = engine.info()
-    return {k: info[k] for k in ("engine", "engine_version", "espeak_version", "chunk_bytes")}
 
 
 def explain(prepared: Prepared, cache: Cache, output: Path, force: bool = False, verify: bool = True
@@ -168,7 +167,7 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
     started = time.monotonic()
     reporter = reporter or NullReporter()
     cache = Cache(options.cache_root)
-    engine = get_engine(options.engine, cache.dir)
+    engine = options.engines(cache.dir)
     output = Path(options.output)
 
     with engine.warm():                                                   # speech launcher starts meanwhile
@@ -251,7 +250,7 @@ def never_overwrite_inputs(inputs: tuple[str, ...], outputs: dict[str, str]) -> 
                                  "another output name with -o")
 
 
-def produce(engine: Engine, statuses: list[UnitStatus], cache: Cache, config: Config, workers: int,
+def produce(engine: Engines, statuses: list[UnitStatus], cache: Cache, config: Config, workers: int,
             reporter: Reporter) -> list[UnitAudio]:
     """Synthesize the missing speech and encode the missing MP3 units, overlapped: a unit is
     encoded as soon as its WAV lands. Longest texts go first, so no core idles at the end."""
@@ -303,7 +302,7 @@ def damaged_units(statuses: list[UnitStatus], cache: Cache) -> set[str]:
     return {s.unit.key for s in statuses if s.cached is not None and cache.unit(s.unit.key)[0] is None}
 
 
-def redo_damaged(damaged: set[str], statuses: list[UnitStatus], entries: list[UnitAudio], engine: Engine,
+def redo_damaged(damaged: set[str], statuses: list[UnitStatus], entries: list[UnitAudio], engine: Engines,
                  cache: Cache, options: Options, reporter: Reporter
                  ) -> tuple[list[UnitStatus], list[UnitAudio]]:
     """Make again the units ``damaged_units`` found damaged; the others keep their entries."""
@@ -458,5 +457,5 @@ def _remember(cache: Cache, output: Path, episode_key: str, prepared: Prepared) 
 def explain_only(transcript: str | os.PathLike, options: Options) -> list[UnitStatus]:
     """The --dry-run: what a render would reuse and redo, and why; nothing is written."""
     cache = Cache(options.cache_root)
-    prepared = prepare(transcript, options, get_engine(options.engine, cache.dir))
+    prepared = prepare(transcript, options, options.engines(cache.dir))
     return explain(prepared, cache, Path(options.output), options.force)

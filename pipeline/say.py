@@ -19,7 +19,6 @@ from .errors import InputError
 from .fsutil import atomic_write_bytes, temp_path
 from .model import Script, Speaker, SynthJob, Voice
 from .render import Options, episode_reading, input_files, never_overwrite_inputs, prepare
-from .tts import get_engine
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ def say(text: str, speaker: str, options: Options, transcript: str | os.PathLike
         raise InputError("say: the text to speak is empty")
     output = Path(options.output)
     never_overwrite_inputs(input_files(transcript or "", options), {os.path.abspath(output): "the spoken sentence"})
-    engine = get_engine(options.engine, Cache(options.cache_root).dir)
+    engine = options.engines(Cache(options.cache_root).dir)
     if transcript is not None:
         prepared = prepare(transcript, options, engine)
         cast, reading, source = prepared.cast, prepared.reading, str(transcript)

@@ -159,10 +159,10 @@ def seed_plan():
         pytest.skip("seed transcript not found")
     from pipeline.config import Config
     from pipeline.render import Options, prepare
-    from pipeline.tts import get_engine
 
     config = Config(cast=(("Shen Libin", VoiceOverride(say="Shen Lee-been")),))
-    return prepare(SEED, Options(output=SEED.with_suffix(".mp3"), config=config), get_engine()).plan
+    options = Options(output=SEED.with_suffix(".mp3"), config=config)
+    return prepare(SEED, options, options.engines()).plan
 
 
 def test_the_seeds_names_are_said_right_everywhere(seed_plan):
