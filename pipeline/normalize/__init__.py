@@ -1,0 +1,28 @@
+"""English text normalization: decides how each written thing is read aloud (the engine says it).
+
+Categories (after NeMo's): cardinals, ordinals, decimals, fractions, money and currency codes,
+multipliers, ranges and scores, years and decades, times, dates, telephone numbers, units,
+abbreviations, acronyms, Roman numerals, web and e-mail addresses, quarters, percent and symbols.
+Rules run in a fixed order over each stretch of text outside ``[[...]]`` phoneme spans, which pass
+through untouched.  Every number ends up in words, so normalizing twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import letters, numbers
+
+SPAN = re.compile(r"(\[\[.*?\]\])", re.S)
+RULES = letters.EARLY + numbers.RULES + letters.LATE
+
+
+def normalize(text: str) -> str:
+    """Written English -> the words a person says for it (``[[...]]`` spans kept byte for byte)."""
+    pieces = SPAN.split(text)
+    for i in range(0, len(pieces), 2):
+        piece = pieces[i]
+        for pattern, reading in RULES:
+            piece = pattern.sub(reading, piece)
+        pieces[i] = piece
+    return "".join(pieces)
