@@ -10,7 +10,7 @@ TLDS = ("com|org|net|edu|gov|io|ai|dev|co|uk|us|ca|de|fr|jp|cn|in|eu|app|xyz|me|
         "to|is|it|nl|ch|au|ru|es|se|no|fi|be|at|pl|br|kr|tw|hk|sg|nz|ie|page|blog|news|tech|site|cloud|pub")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _HOST = rf"(?:{_LABEL}\.)+(?:{TLDS})"
-_PATH = r"(?:/[\w\-.~%/]*[\w/])?/?"
+_PATH = r"(?:/[\w\-.~%/:+=]*[\w/])?/?"
 _QUERY = r"(?:[?#][^\s]*[^\s.,;:!?)\]])?"
 _SPELLED = {"www": "W W W"}
 
@@ -20,11 +20,11 @@ def _host(host: str) -> str:
 
 
 def _path(path: str) -> str:
-    parts = [p for p in re.split(r"/", path) if p]
+    parts = [p for p in path.split("/") if p and not p.endswith(":")]     # no "https:" of a nested address
     spoken = []
     for part in parts:
         part = re.sub(r"\.(html?|php|aspx?)$", "", part)
-        spoken.append(re.sub(r"[-_.~%]+", " ", part).strip())
+        spoken.append(re.sub(r"[-_.~%:+=]+", " ", part).strip())
     return "".join(f" slash {p}" for p in spoken if p)
 
 
@@ -103,14 +103,16 @@ def _roman_numeral(m: re.Match) -> str:
 
 
 # All-capital words read as words, not letters (the rest are spelled: "AGI" -> "A.G.I").
-AS_WORDS = frozenset(
-    # acronyms people say as words
+# Acronyms said as words are written with one capital ("ELF" -> "Elf"): in capitals eSpeak may
+# spell them, depending on the words around them.
+SAID_AS_WORDS = frozenset(
     "NASA NATO UNESCO UNICEF NAFTA OPEC FIFA NASDAQ LASER RADAR SCUBA AIDS COVID SARS MERS GIF JPEG PNG "
     "WIFI RAM ROM SIM PIN CAPTCHA ASCII GUI SCSI YAML JSON CRUD REST FOMO YOLO POTUS SCOTUS FEMA DARPA "
     "CERN IKEA LEGO FAIR ELF OK GNU NIST ISIS ICANN TOML WASM LIDAR SONAR INTERPOL EBITDA GAAP ANSI "
-    "DAO DEX NFT KYC"
-    # English words written in capitals for emphasis
-    " A I AN THE AND OR NOT NO YES ALL ANY SO IF BUT TO OF IN ON AT BY FOR WITH FROM UP OUT OFF IS ARE WAS BE "
+    "DAO DEX NFT KYC BIP".split())
+# English words written in capitals for emphasis, left as they are
+AS_WORDS = SAID_AS_WORDS | frozenset(
+    "A I AN THE AND OR NOT NO YES ALL ANY SO IF BUT TO OF IN ON AT BY FOR WITH FROM UP OUT OFF IS ARE WAS BE "
     "DO DID DOES CAN WILL MUST ONLY MORE MOST EVERY VERY REALLY NEVER ALWAYS WHAT WHY HOW WHO WHEN WHERE "
     "THIS THAT THESE THOSE HE SHE WE YOU THEY IT MY YOUR OUR HUGE BIG LOT LOTS GOOD BAD NOW WANT NEED LOVE "
     "HATE GO STOP WOW HELP NEW OLD ONE TWO THREE TEN HAVE HAS HAD JUST LIKE GET GOT SAY SAID THINK KNOW "
@@ -123,6 +125,8 @@ _CAPS_WORD = re.compile(r"[A-Z][A-Z']+")
 
 def _acronym(m: re.Match) -> str:
     letters, suffix = m.group(1), m.group(2)
+    if letters in SAID_AS_WORDS:
+        return letters.capitalize() + (suffix or "")
     if letters in AS_WORDS:
         return m.group(0)
     # a run of capital words is shouting or a heading, not acronyms: left for eSpeak to read as words

@@ -52,6 +52,7 @@ UNITS = {  # written unit: (one, many)
     "GW": ("gigawatt", "gigawatts"), "W": ("watt", "watts"), "V": ("volt", "volts"), "mAh": ("milliamp hour", "milliamp hours"),
     "dB": ("decibel", "decibels"), "fps": ("frame per second", "frames per second"), "px": ("pixel", "pixels"),
 }
+YEAR_WORDS = frozenset("year in since circa by until till from before after of".split())
 UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 
 
@@ -68,7 +69,7 @@ def _money(m: re.Match) -> str:
     low, high = m.group("n1"), m.group("n2")
     scale = SCALES.get(m.group("scale") or m.group("word") or "", "")
     if scale:
-        spoken = number(low) + (f" to {number(high)}" if high else "")
+        spoken = count(m.string, low, m.start()) + (f" to {number(high)}" if high else "")
         return f"{spoken} {scale} {many}"
     if high:
         return f"{number(low)} to {number(high)} {many}"
@@ -79,7 +80,7 @@ def _money(m: re.Match) -> str:
             return f"{cardinal(hundredths)} {cent if hundredths == 1 else cents}"
         spoken = f"{cardinal(units)} {one if units == 1 else many}"
         return spoken + (f" {cardinal(hundredths)}" if hundredths else "")
-    return f"{number(low)} {one if value(low) == 1 else many}"
+    return f"{count(m.string, low, m.start())} {one if value(low) == 1 else many}"
 
 
 def _money_per(m: re.Match) -> str:
@@ -191,7 +192,8 @@ def _scaled(m: re.Match) -> str:
 def _year_or_count(m: re.Match) -> str:
     written, n = m.group(1), int(m.group(1))
     text = m.string
-    if counts(word_after(text, m.end())) or word_before(text, m.start()).lower() in LABELS:
+    before = word_before(text, m.start()).lower()
+    if counts(word_after(text, m.end())) or before in LABELS or (n < 1100 and before not in YEAR_WORDS):
         return cardinal(n)
     return year(n)
 
@@ -234,6 +236,13 @@ RULES: tuple[tuple[re.Pattern, object], ...] = (
     (re.compile(START + r"(" + NUM + r")(?:" + DASH + r"(" + NUM + r"))?\s?[x×](?![\w])"), _times),
     (re.compile(START + r"(" + NUM + r")\s?[x×]\s?(" + NUM + r")(?![\w])"),
      lambda m: f"{number(m.group(1))} by {number(m.group(2))}"),
+    (re.compile(r"(?<![\w.])[48]K\b"), lambda m: f"{cardinal(int(m.group(0)[0]))} K"),
+    (re.compile(r"(?<![\w.,-])(?<![\d%]\s)-(?=\d)"), lambda m: "minus "),
+    (re.compile(r"(?<![\w.,/$€£¥₹#@])(" + NUM + r")(?:" + DASH + r"(" + NUM + r"))?\s?(" + UNIT + r")(?![\w/])"), _unit),
+    (re.compile(START + r"(" + NUM + r")(MM|mn|bn|tn|[kKMBT])(?![\w'])"), _scaled),
+    (re.compile(r"(?<=[A-Za-z])\s?\+\s?(?=\d)"), lambda m: " plus "),
+    (re.compile(r"(?<=\b[A-Za-z])\s?/\s?(?=\d)"), lambda m: " over "),
+    (re.compile(r"\b[vV](\d+(?:\.\d+)+)\b"), lambda m: "version " + " point ".join(number(p) for p in m.group(1).split("."))),
     # numbers that are names, then fractions (not dates, paths or URLs: no slash or word around)
     (re.compile(r"(?<![\w./])24\s*/\s*7(?![\w/]|\.\d)"), lambda m: "twenty-four seven"),
     (re.compile(r"(?<![\w./])50\s*/\s*50(?![\w/]|\.\d)"), lambda m: "fifty-fifty"),
@@ -244,11 +253,8 @@ RULES: tuple[tuple[re.Pattern, object], ...] = (
     (re.compile(r"(?<![\w.])'?(\d{4}|\d0)'?s\b"), _decade),
     (re.compile(START + r"(\d{1,3}(?:,\d{3})*|\d+)(?:st|nd|rd|th)\b"), lambda m: ordinal(int(m.group(1).replace(",", "")))),
     (re.compile(r"(?<!\w)#(\d+)\b"), lambda m: f"number {cardinal(int(m.group(1)))}"),
-    (re.compile(r"(?<![\w.])[48]K\b"), lambda m: f"{cardinal(int(m.group(0)[0]))} K"),
-    (re.compile(START + r"(" + NUM + r")(?:" + DASH + r"(" + NUM + r"))?\s?(" + UNIT + r")(?![\w/])"), _unit),
-    (re.compile(START + r"(" + NUM + r")(MM|mn|bn|tn|[kKMBT])(?![\w'])"), _scaled),
     (re.compile(START + r"(\d+(?:\.\d+){2,})(?![\w])"), lambda m: " point ".join(number(p) for p in m.group(1).split("."))),
-    (re.compile(START + r"(1[1-9]\d\d|20\d\d)(?![\w,]|\.\d)"), _year_or_count),
+    (re.compile(START + r"(1\d\d\d|20\d\d)(?![\w,]|\.\d)"), _year_or_count),
     (re.compile(r"\b([A-Za-z]+)-?(" + NUM + r")(?![\w])"), _with_letters),
     (re.compile(START + r"(" + NUM + r")([A-Za-z]+)\b"), _letters_after),
     (re.compile(r"(?<![\w.])~\s?(?=\d)"), lambda m: "about "),
