@@ -14,7 +14,7 @@ import re
 from . import letters, numbers
 
 SPAN = re.compile(r"(\[\[.*?\]\])", re.S)
-RULES = letters.EARLY + numbers.RULES + letters.LATE
+_DIGIT = re.compile(r"\d")
 
 
 def normalize(text: str) -> str:
@@ -22,7 +22,12 @@ def normalize(text: str) -> str:
     pieces = SPAN.split(text)
     for i in range(0, len(pieces), 2):
         piece = pieces[i]
-        for pattern, reading in RULES:
+        for pattern, reading in letters.EARLY:
+            piece = pattern.sub(reading, piece)
+        if _DIGIT.search(piece):         # most sentences hold no number: their rules are skipped
+            for pattern, reading in numbers.RULES:
+                piece = pattern.sub(reading, piece)
+        for pattern, reading in letters.LATE:
             piece = pattern.sub(reading, piece)
         pieces[i] = piece
     return "".join(pieces)
