@@ -119,6 +119,7 @@ AS_WORDS = SAID_AS_WORDS | frozenset(
     "SEE LOOK MAKE TAKE COME BACK EVEN STILL THAN THEN THERE HERE WELL SURE YEAH HEY OH AH UH UM HMM NOTE "
     "WARNING TODO FREE END".split())
 
+EMPHASIS = AS_WORDS - SAID_AS_WORDS
 _ACRONYM = re.compile(r"(?<![\w.'])([A-Z]{2,6})(s|'s)?(?![\w']|\.[A-Za-z])")
 _CAPS_WORD = re.compile(r"[A-Z][A-Z']+")
 
@@ -134,7 +135,7 @@ def _acronym(m: re.Match) -> str:
     before = text[max(0, m.start() - 30):m.start()].split()
     after = text[m.end():m.end() + 30].split()
     neighbours = [w.strip(",.;:!?\"'()") for w in before[-1:] + after[:1]]
-    if any(len(w) > 1 and w in AS_WORDS and _CAPS_WORD.fullmatch(w) for w in neighbours):
+    if any(len(w) > 1 and w in EMPHASIS and _CAPS_WORD.fullmatch(w) for w in neighbours):
         return m.group(0)
     return ".".join(letters) + ("'s" if suffix else "")
 

@@ -254,7 +254,7 @@ RULES: tuple[tuple[re.Pattern, object], ...] = (
     (re.compile(START + r"(\d{1,3}(?:,\d{3})*|\d+)(?:st|nd|rd|th)\b"), lambda m: ordinal(int(m.group(1).replace(",", "")))),
     (re.compile(r"(?<!\w)#(\d+)\b"), lambda m: f"number {cardinal(int(m.group(1)))}"),
     (re.compile(START + r"(\d+(?:\.\d+){2,})(?![\w])"), lambda m: " point ".join(number(p) for p in m.group(1).split("."))),
-    (re.compile(START + r"(1\d\d\d|20\d\d)(?![\w,]|\.\d)"), _year_or_count),
+    (re.compile(START + r"(1\d\d\d|20\d\d)(?!\w|[.,]\d)"), _year_or_count),
     (re.compile(r"\b([A-Za-z]+)-?(" + NUM + r")(?![\w])"), _with_letters),
     (re.compile(START + r"(" + NUM + r")([A-Za-z]+)\b"), _letters_after),
     (re.compile(r"(?<![\w.])~\s?(?=\d)"), lambda m: "about "),
