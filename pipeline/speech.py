@@ -40,7 +40,19 @@ _SPACE = re.compile(r"\s+")
 
 @functools.lru_cache(maxsize=8192)   # a resident render process keeps it: an edit normalizes only what changed
 def spoken_text(text: str) -> str:
-    """Normalize ``text`` for the speech engine; the same input always gives the same output."""
+    """Normalize ``text`` for the speech engine; the same input always gives the same output, and
+    spoken text is its own spoken text (a reading can bring two pieces together that a rule then
+    reads again, as in "20%.openai.com": the rules run until nothing changes, three times at most)."""
+    spoken = _once(text)
+    for _ in range(2):
+        again = _once(spoken)
+        if again == spoken:
+            break
+        spoken = again
+    return spoken
+
+
+def _once(text: str) -> str:
     pieces = SPAN.split(text)            # [[...]] phoneme spans pass through byte for byte
     for i in range(0, len(pieces), 2):
         piece = unicodedata.normalize("NFC", pieces[i])
