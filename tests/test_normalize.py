@@ -28,6 +28,7 @@ CASES = {
         ("about 2,500 of them", "about two thousand five hundred of them", True),
         ("in 100 years", "in a hundred years", True),
         ("page 100", "page one hundred", False),
+        ("BIP 125 is", "bip one hundred twenty-five is", True),
         ("I'm 30, and 1 or 2", "I'm thirty, and one or two", False),
     ],
     "ordinal": [

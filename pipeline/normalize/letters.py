@@ -102,14 +102,15 @@ def _roman_numeral(m: re.Match) -> str:
     return f"{name} the {ordinal(_roman(numeral))}"
 
 
-# All-capital words read as words, not letters (the rest are spelled: "AGI" -> "A.G.I").
+# All-capital words read as words, not letters (the rest are spelled: "AGI" -> "A.G.I").  "SQL" is
+# spelled: "S Q L" is the standard's own reading and eSpeak's, and a lexicon entry makes it "sequel".
 # Acronyms said as words are written with one capital ("ELF" -> "Elf"): in capitals eSpeak may
 # spell them, depending on the words around them.
 SAID_AS_WORDS = frozenset(
     "NASA NATO UNESCO UNICEF NAFTA OPEC FIFA NASDAQ LASER RADAR SCUBA AIDS COVID SARS MERS GIF JPEG PNG "
     "WIFI RAM ROM SIM PIN CAPTCHA ASCII GUI SCSI YAML JSON CRUD REST FOMO YOLO POTUS SCOTUS FEMA DARPA "
     "CERN IKEA LEGO FAIR ELF OK GNU NIST ISIS ICANN TOML WASM LIDAR SONAR INTERPOL EBITDA GAAP ANSI "
-    "DAO DEX NFT KYC BIP".split())
+    "DAO DEX NFT KYC BIP PRISM".split())
 # English words written in capitals for emphasis, left as they are
 AS_WORDS = SAID_AS_WORDS | frozenset(
     "A I AN THE AND OR NOT NO YES ALL ANY SO IF BUT TO OF IN ON AT BY FOR WITH FROM UP OUT OFF IS ARE WAS BE "

@@ -89,6 +89,8 @@ def _money_per(m: re.Match) -> str:
 
 
 def _range(m: re.Match) -> str:
+    """"5-10" -> "five to ten"; a score ("won 20-0", "a 3-2 vote") -> "twenty to nothing", "three to two"
+    (American usage: "nil" is British, and "zero" sounds read off a screen)."""
     low, high = m.group(1), m.group(2)
     text, start = m.string, m.start()
     before = text[max(0, text.rfind(".", 0, start) + 1, start - 60):start]
@@ -199,6 +201,9 @@ def _year_or_count(m: re.Match) -> str:
 
 
 def _with_letters(m: re.Match) -> str:
+    """"GPT2" -> "GPT two", "Sky9" -> "Sky nine", "Q3" -> "Q three" (the letters are read later).
+    Quarters stay "Q three", not "third quarter": it is what people say reading "Q3" aloud, it keeps
+    the word a listener will see in the show notes, and "Q3 2024" stays short."""
     letters, written = m.group(1), m.group(2)
     if letters.upper() in ("FY", "CY") and len(written) == 4:
         return f"{letters} {year(int(written))}"

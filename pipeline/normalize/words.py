@@ -150,10 +150,12 @@ def counts(noun: str) -> bool:
 
 
 def count(text: str, written: str, start: int, end: int | None = None) -> str:
-    """A number read as a count: "100 years" -> "a hundred years" (but "page 100" -> "one hundred").
+    """A number read as a count: "100 years" -> "a hundred years" (but "page 100", "BIP 125 is" -> "one
+    hundred...": after a label or a name in capitals the number names something).
     ``end`` is where the number's noun may start; None when a unit or scale word follows anyway."""
     spoken = number(written)
     noun = end is None or (text[end:end + 1].isspace() and bool(word_after(text, end)))
-    if spoken.startswith("one hundred") and noun and word_before(text, start).lower() not in LABELS:
+    before = word_before(text, start)
+    if spoken.startswith("one hundred") and noun and before.lower() not in LABELS and not before.isupper():
         spoken = "a" + spoken[3:]
     return spoken
