@@ -373,3 +373,17 @@ def test_never_raises_and_is_idempotent(text):
     once = spoken_text(text)
     assert isinstance(once, str)
     assert spoken_text(once) == once
+    assert not re.search(r"[0-9]", once), once          # every number is said in words
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=30), st.text(max_size=20).filter(lambda t: "]]" not in t and "[[" not in t),
+       st.text(max_size=30))
+def test_phoneme_spans_are_untouched(before, inside, after):
+    span = f"[[{inside}]]"
+    text = f"{before} {span} {after}"
+    if "[[" in before + after or "]]" in before + after:
+        return
+    once = spoken_text(text)
+    assert span in once
+    assert spoken_text(once) == once
