@@ -43,7 +43,7 @@ class _Library:
         self.lib = lib
         self.voice = None
 
-    def phonemes(self, text: str, voice: str) -> str:
+    def clauses(self, text: str, voice: str) -> list[str]:
         if voice != self.voice:
             if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
                 raise RuntimeError(f"eSpeak has no voice {voice!r}")
@@ -55,7 +55,7 @@ class _Library:
             out = self.lib.espeak_TextToPhonemes(ctypes.byref(pointer), ESPEAK_CHARS_UTF8, PHONEMES_MNEMONICS)
             if out:
                 clauses.append(out.decode("utf-8", "replace").strip())
-        return " ".join(c for c in clauses if c)
+        return [c for c in clauses if c]
 
 
 def _serve() -> None:
@@ -64,7 +64,7 @@ def _serve() -> None:
     for line in sys.stdin:
         request = json.loads(line)
         try:
-            answer = {"phonemes": [library.phonemes(t, request["voice"]) for t in request["texts"]]}
+            answer = {"clauses": [library.clauses(t, request["voice"]) for t in request["texts"]]}
         except Exception as error:    # reported to the caller, which raises
             answer = {"error": f"{type(error).__name__}: {error}"}
         sys.stdout.write(json.dumps(answer) + "\n")
@@ -78,7 +78,7 @@ class _Worker:
         self.lock = threading.Lock()
         atexit.register(self.close)
 
-    def ask(self, texts: list[str], voice: str) -> list[str]:
+    def ask(self, texts: list[str], voice: str) -> list[list[str]]:
         with self.lock:
             self.process.stdin.write(json.dumps({"texts": texts, "voice": voice}) + "\n")
             self.process.stdin.flush()
@@ -88,7 +88,7 @@ class _Worker:
         answer = json.loads(line)
         if "error" in answer:
             raise RuntimeError(answer["error"])
-        return answer["phonemes"]
+        return answer["clauses"]
 
     def close(self):
         if self.process.poll() is None:
@@ -99,12 +99,18 @@ class _Worker:
 _worker: _Worker | None = None
 
 
-def phonemes_many(texts: list[str], voice: str = "en-us") -> list[str]:
-    """eSpeak's phoneme mnemonics for each text (one round trip for all of them)."""
+def clauses_many(texts: list[str], voice: str = "en-us") -> list[list[str]]:
+    """eSpeak's phoneme mnemonics for each text, clause by clause (a clause ends where eSpeak pauses:
+    at a comma, a full stop...); one round trip for all of them."""
     global _worker
     if _worker is None or _worker.process.poll() is not None:
         _worker = _Worker()
     return _worker.ask(list(texts), voice)
+
+
+def phonemes_many(texts: list[str], voice: str = "en-us") -> list[str]:
+    """eSpeak's phoneme mnemonics for each text (one round trip for all of them)."""
+    return [" ".join(clauses) for clauses in clauses_many(texts, voice)]
 
 
 def phonemes(text: str, voice: str = "en-us") -> str:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.speech import spoken_text
-from phonemes import phonemes, phonemes_many
+from phonemes import clauses_many, phonemes, phonemes_many
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seed" / "000_113eec2d62c53610.txt"
@@ -199,6 +199,17 @@ def heard():
     """Phonemes of every spoken text, hand reading and raw form, in one round trip."""
     texts = sorted({t for _, written, reading, _ in ALL for t in (written, reading, spoken_text(written))})
     return dict(zip(texts, phonemes_many(texts)))
+
+
+def test_pauses_are_where_a_person_makes_them():
+    """A reading must not add or drop a pause: "1,200,000" has none inside, "etc. Then" keeps its stop.
+    (Not for the letter-name readings: "A. G. I." is written with stops to get the letters' names.)"""
+    cases = [(w, r) for c, w, r, _ in ALL if c not in LOOSE]
+    spoken = clauses_many([spoken_text(w) for w, _ in cases])
+    wanted = clauses_many([r for _, r in cases])
+    wrong = [(w, len(s), len(h)) for (w, _), s, h in zip(cases, spoken, wanted) if len(s) != len(h)]
+    assert not wrong, wrong
+    assert len(clauses_many(["one, two. Three"])[0]) == 3          # the count can fail
 
 
 def test_phonemes_match_espeak_ng():
