@@ -69,6 +69,7 @@ CASES = {
         ("3.5x faster", "three point five times faster", True),
         ("10x", "ten times", True),
         ("5-10x", "five to ten times", True),
+        ("2x-3x faster", "two to three times faster", True),
     ],
     "range": [
         ("2-3 years", "two to three years", True),
@@ -104,6 +105,7 @@ CASES = {
         ("at 14:00", "at fourteen hundred", True),
         ("at 3pm", "at three P. M.", False),
         ("at 9:00", "at nine o'clock", True),
+        ("open 9am-5pm", "open nine A. M. to five P. M.", True),
     ],
     "date": [
         ("on 2024-03-01", "on March first, twenty twenty-four", True),
@@ -145,6 +147,8 @@ CASES = {
         ("IMHO", "I. M. H. O.", True),
         ("GPT2", "G. P. T. two", False),
         ("GPT-4", "G. P. T. four", False),
+        ("A100 chips", "Eh one hundred chips", False),
+        ("a PhD and a Ph.D.", "a P. H. D. and a P. H. D.", True),
         ("LLMs", "L. L. M's", True),
         ("more ISVs", "more I. S. V's", False),
         ("RLHF", "R. L. H. F.", False),
@@ -176,6 +180,9 @@ CASES = {
         ("the N+1 problem", "the N plus one problem", False),
         ("50% of it", "fifty percent of it", False),
         ("10+ years", "ten plus years", False),
+        ("down -3%, up +5%, about ~10%", "down minus three percent, up plus five percent, about about ten percent", True),
+        ("a 3:1 ratio", "a three to one ratio", True),
+        ("C# code", "C sharp code", True),
     ],
 }
 
@@ -184,7 +191,7 @@ CASES = {
 # word gaps, the ";" eSpeak puts between an "i:" and a following vowel, and the linking "r" it puts
 # after "R" ("A@r") inside one word are left out of the comparison.
 LOOSE = {"acronym", "address", "time", "currency code"}
-_MARKS = re.compile(r"[',; _]|_:|(?<=A@)r")
+_MARKS = re.compile(r"_:|[',; _]|(?<=A@)r")
 
 
 def sounds(ph: str) -> str:

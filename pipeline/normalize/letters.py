@@ -43,11 +43,12 @@ ABBREVIATIONS = {
     "I.e.": "That is", "etc.": "et cetera", "etc": "et cetera", "approx.": "approximately",
     "Approx.": "Approximately", "Mr.": "Mister", "Mrs.": "Missus", "Ms.": "Miz", "Prof.": "Professor",
     "Jr.": "Junior", "Sr.": "Senior", "Mt.": "Mount", "Ave.": "Avenue", "Fig.": "Figure", "fig.": "figure",
-    "w/o": "without", "w/": "with", "ca.": "circa",
+    "w/o": "without", "w/": "with", "ca.": "circa", "Ph.D.": "P.H.D", "PhD": "P.H.D", "C#": "C sharp",
+    "F#": "F sharp",
 }
 _ABBREVIATION = re.compile(
     r"(?<![\w.])(?:e\.g\.|E\.g\.|i\.e\.|I\.e\.|etc\.?|vs\.?|approx\.|Approx\.|Mrs\.|Mr\.|Ms\.|Prof\.|Jr\.|Sr\.|"
-    r"Mt\.|Ave\.|Fig\.|fig\.|w/o|w/(?=\s)|ca\.(?=\s?\d))(?![\w])")
+    r"Mt\.|Ave\.|Fig\.|fig\.|w/o|w/(?=\s)|ca\.(?=\s?\d)|Ph\.D\.|PhD|[CF]#)(?![\w])")
 
 
 def _abbreviation(m: re.Match) -> str:

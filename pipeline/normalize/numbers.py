@@ -207,6 +207,8 @@ def _with_letters(m: re.Match) -> str:
     letters, written = m.group(1), m.group(2)
     if letters.upper() in ("FY", "CY") and len(written) == 4:
         return f"{letters} {year(int(written))}"
+    if letters == "A":              # "A one hundred" would be read "uh one hundred"
+        return f"A-{number(written)}"
     return f"{letters} {number(written)}"
 
 
@@ -215,6 +217,10 @@ def _letters_after(m: re.Match) -> str:
 
 
 RULES: tuple[tuple[re.Pattern, object], ...] = (
+    # signs before a number: "-3%", "+5%", "~10%" (not the dash of "5-10" or "5 - 10")
+    (re.compile(r"(?<![\w.,%°-])(?<![\d%]\s)-(?=\d)"), lambda m: "minus "),
+    (re.compile(r"(?<![\w+])\+(?=\d)"), lambda m: "plus "),
+    (re.compile(r"(?<![\w.])~\s?(?=\d)"), lambda m: "about "),
     # dates and times come first: they hold the dashes, slashes and colons read otherwise below
     (re.compile(START + r"(\d{4})-(0?[1-9]|1[0-2])-(0?[1-9]|[12]\d|3[01])(?![\w-])"), _date_iso),
     (re.compile(START + r"(0?[1-9]|[12]\d|3[01])/(0?[1-9]|[12]\d|3[01])/(\d{4}|\d{2})(?![\w/])"), _date_slashes),
@@ -223,9 +229,11 @@ RULES: tuple[tuple[re.Pattern, object], ...] = (
     (re.compile(START + r"(0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\s(" + MONTH_PATTERN + r")(?:,?\s(\d{4}))?(?![\w:])"),
      _date_day_first),
     (re.compile(START + r"(\d{4})-(0[1-9]|1[0-2])(?![\w-])"), _month_year),
+    (re.compile(r"(\d(?::\d\d)?\s?[AaPp]\.?[Mm]\.?)\s?[-–]\s?(?=\d{1,2}(?::\d\d)?\s?[AaPp]\.?[Mm]\b)"), r"\1 to "),
     (re.compile(START + r"(\d{1,2}):(\d\d)(?::(\d\d))?(?:\.\d+)?(?:\s?([AaPp])\.?[Mm]\b\.?)?(?![\w:])"), _time),
     (re.compile(START + r"(1[0-2]|0?[1-9])\s?([AaPp])\.?[Mm]\b\.?(?!\w)"),
      lambda m: f"{cardinal(int(m.group(1)))} {m.group(2).upper()}.M" + _stop(m)),
+    (re.compile(START + r"(\d+):(\d+)(?![\w:])"), lambda m: f"{number(m.group(1))} to {number(m.group(2))}"),
     (re.compile(r"(?<![\w+-])(?:\+?1[-. ])?(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-.]\d{4}(?![\w-])"), _phone),
     # money and currency codes
     (re.compile(r"(?<![\w$€£¥₹])(?P<cur>[$€£¥₹])\s?(?P<n1>" + NUM + r")(?:" + DASH + r"[$€£¥₹]?(?P<n2>" + NUM
@@ -238,11 +246,10 @@ RULES: tuple[tuple[re.Pattern, object], ...] = (
                 r"person|user|seat|unit|ea)\b"), _money_per),
     (re.compile(START + r"(" + NUM + r")\s?%?" + DASH + r"(" + NUM + r")\s?%"), _percent),
     (re.compile(START + r"(" + NUM + r")\s?%()"), _percent),
-    (re.compile(START + r"(" + NUM + r")(?:" + DASH + r"(" + NUM + r"))?\s?[x×](?![\w])"), _times),
+    (re.compile(START + r"(" + NUM + r")(?:[x×]?" + DASH + r"(" + NUM + r"))?\s?[x×](?![\w])"), _times),
     (re.compile(START + r"(" + NUM + r")\s?[x×]\s?(" + NUM + r")(?![\w])"),
      lambda m: f"{number(m.group(1))} by {number(m.group(2))}"),
     (re.compile(r"(?<![\w.])[48]K\b"), lambda m: f"{cardinal(int(m.group(0)[0]))} K"),
-    (re.compile(r"(?<![\w.,-])(?<![\d%]\s)-(?=\d)"), lambda m: "minus "),
     (re.compile(r"(?<![\w.,/$€£¥₹#@])(" + NUM + r")(?:" + DASH + r"(" + NUM + r"))?\s?(" + UNIT + r")(?![\w/])"), _unit),
     (re.compile(START + r"(" + NUM + r")(MM|mn|bn|tn|[kKMBT])(?![\w'])"), _scaled),
     (re.compile(r"(?<=[A-Za-z])\s?\+\s?(?=\d)"), lambda m: " plus "),
@@ -262,7 +269,6 @@ RULES: tuple[tuple[re.Pattern, object], ...] = (
     (re.compile(START + r"(1\d\d\d|20\d\d)(?!\w|[.,]\d)"), _year_or_count),
     (re.compile(r"\b([A-Za-z]+)-?(" + NUM + r")(?![\w])"), _with_letters),
     (re.compile(START + r"(" + NUM + r")([A-Za-z]+)\b"), _letters_after),
-    (re.compile(r"(?<![\w.])~\s?(?=\d)"), lambda m: "about "),
     (re.compile(r"(?<![\w.,])(-?)(" + NUM + r")(?![\w])"),
      lambda m: ("minus " if m.group(1) and (m.start() == 0 or m.string[m.start() - 1].isspace()) else m.group(1))
      + count(m.string, m.group(2), m.start(), m.end())),
