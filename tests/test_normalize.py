@@ -266,6 +266,8 @@ SEED_READINGS = [
     ("the ELF OpenGo", "the elf OpenGo"),
     ("Dr. Tian", "Doctor Tian"),
     ("in the US", "in the U. S."),
+    ("It\u2019s", "It's"),
+    ("\u201cpatterns\u201d", '"patterns"'),
 ]
 
 
@@ -331,6 +333,12 @@ CORPUS_READINGS = [
     ("qa_talk_sfbitcoin_bram_cohen_merkle_sets.md", "sha256", "sha two hundred fifty-six", False),
     ("md_bold_changelog_jsparty72_live_panel.md", "99%", "ninety-nine percent", False),
     ("md_bold_changelog_jsparty72_live_panel.md", "N+1", "N plus one", False),
+    ("ownline_speakerN_ts_brink_mempool_policy.md", "UTXO", "U. T. X. O.", True),
+    ("ownline_bitcoinexplained_ep49_attack.md", "IP-addresses", "I. P. addresses", False),
+    ("ownline_speakerN_ts_brink_mempool_policy.md", "https://bitcoinops.org/en/topics/replace-by-fee/",
+     "bitcoinops dot org slash en slash topics slash replace by fee", True),
+    ("ownline_speakerN_ts_brink_mempool_policy.md", "v1.0.0", "version one point zero point zero", True),
+    ("qa_talk_sfbitcoin_bram_cohen_merkle_sets.md", "32-bit systems", "thirty-two-bit systems", False),
 ]
 
 
