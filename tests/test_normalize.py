@@ -362,6 +362,25 @@ def test_phoneme_spans_pass_through():
     assert spoken == "say [[h@l'oU  5 $5M]] five times, [[ AGI ]]"
 
 
+@pytest.mark.parametrize("written, spoken", [
+    ("13/14/2020", "thirteen/fourteen/two thousand twenty"),       # no month in it: not a date
+    ("2/31/2024", "February thirty-first, twenty twenty-four"),
+    ("99:99", "ninety-nine ninety-nine"),
+    ("$0.00", "zero cents"),
+    ("3/0", "three over zero"),
+    ("1.2.3.4", "one point two point three point four"),
+    ("10000000000000000000000 km", "one" + " zero" * 22 + " kilometers"),
+])
+def test_odd_numbers(written, spoken):
+    assert spoken_text(written) == spoken
+
+
+def test_a_failing_reading_leaves_the_text_as_written():
+    from pipeline.normalize import _safe
+    broken = _safe(lambda m: [][1])
+    assert re.sub(r"\d+", broken, "a 12 b") == "a 12 b"
+
+
 # -- properties -------------------------------------------------------------------------------------
 
 PLAIN_WORDS = ["the", "model", "Tian", "said", "market", "people", "we", "scale", "Google", "think",

@@ -117,6 +117,8 @@ def _date_iso(m: re.Match) -> str:
 
 def _date_slashes(m: re.Match) -> str:
     a, b, y = int(m.group(1)), int(m.group(2)), m.group(3)
+    if a > 12 and b > 12:           # no month: not a date
+        return m.group(0)
     month, day = (b, a) if a > 12 else (a, b)
     y = int(y) if len(y) == 4 else 2000 + int(y) if int(y) < 50 else 1900 + int(y)
     return f"{MONTHS[month - 1]} {ordinal(day)}, {year(y)}"
@@ -205,7 +207,7 @@ def _with_letters(m: re.Match) -> str:
     Quarters stay "Q three", not "third quarter": it is what people say reading "Q3" aloud, it keeps
     the word a listener will see in the show notes, and "Q3 2024" stays short."""
     letters, written = m.group(1), m.group(2)
-    if letters.upper() in ("FY", "CY") and len(written) == 4:
+    if letters.upper() in ("FY", "CY") and len(written) == 4 and written.isdigit():
         return f"{letters} {year(int(written))}"
     if letters == "A":              # "A one hundred" would be read "uh one hundred"
         return f"A-{number(written)}"
@@ -229,7 +231,8 @@ RULES: tuple[tuple[re.Pattern, object], ...] = (
     (re.compile(START + r"(0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\s(" + MONTH_PATTERN + r")(?:,?\s(\d{4}))?(?![\w:])"),
      _date_day_first),
     (re.compile(START + r"(\d{4})-(0[1-9]|1[0-2])(?![\w-])"), _month_year),
-    (re.compile(r"(\d(?::\d\d)?\s?[AaPp]\.?[Mm]\.?)\s?[-–]\s?(?=\d{1,2}(?::\d\d)?\s?[AaPp]\.?[Mm]\b)"), r"\1 to "),
+    (re.compile(r"(\d(?::\d\d)?\s?[AaPp]\.?[Mm]\.?)\s?[-–]\s?(?=\d{1,2}(?::\d\d)?\s?[AaPp]\.?[Mm]\b)"),
+     lambda m: f"{m.group(1)} to "),
     (re.compile(START + r"(\d{1,2}):(\d\d)(?::(\d\d))?(?:\.\d+)?(?:\s?([AaPp])\.?[Mm]\b\.?)?(?![\w:])"), _time),
     (re.compile(START + r"(1[0-2]|0?[1-9])\s?([AaPp])\.?[Mm]\b\.?(?!\w)"),
      lambda m: f"{cardinal(int(m.group(1)))} {m.group(2).upper()}.M" + _stop(m)),
