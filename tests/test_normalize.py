@@ -125,6 +125,7 @@ CASES = {
         ("3 GHz", "three gigahertz", False),
         ("10 ms", "ten milliseconds", True),
         ("10k users", "ten thousand users", True),
+        ("5'10\" tall", "five foot ten tall", True),
     ],
     "abbreviation": [
         ("cats vs. dogs", "cats versus dogs", True),
@@ -149,6 +150,7 @@ CASES = {
         ("GPT-4", "G. P. T. four", False),
         ("A100 chips", "Eh one hundred chips", False),
         ("a PhD and a Ph.D.", "a P. H. D. and a P. H. D.", True),
+        ("IPv4 and IPv6", "I. P. V. four and I. P. V. six", True),
         ("LLMs", "L. L. M's", True),
         ("more ISVs", "more I. S. V's", False),
         ("RLHF", "R. L. H. F.", False),

@@ -159,6 +159,7 @@ LATE: tuple[tuple[re.Pattern, object], ...] = (
      lambda m: (_roman_numeral(m) if m.group(2) and (m.group(2) != "I" or m.group(1) in _CARDINAL_CONTEXT)
                 else m.group(0))),
     (_ACRONYM, _acronym),
+    (re.compile(r"\bIPv(?=\s)"), lambda m: "I.P.v"),          # IPv4, IPv6 (by then "IPv four")
     (re.compile(r"(?<=\w)\s?&\s?(?=\w)|(?<=\s)&(?=\s)"), lambda m: " and "),
     (re.compile(r"(?<=\s)@(?=\w)"), lambda m: "at "),
     (re.compile(r"(?<=\w)\+(?=\s)"), lambda m: " plus"),

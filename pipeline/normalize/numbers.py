@@ -236,6 +236,8 @@ RULES: tuple[tuple[re.Pattern, object], ...] = (
     (re.compile(START + r"(\d{1,2}):(\d\d)(?::(\d\d))?(?:\.\d+)?(?:\s?([AaPp])\.?[Mm]\b\.?)?(?![\w:])"), _time),
     (re.compile(START + r"(1[0-2]|0?[1-9])\s?([AaPp])\.?[Mm]\b\.?(?!\w)"),
      lambda m: f"{cardinal(int(m.group(1)))} {m.group(2).upper()}.M" + _stop(m)),
+    (re.compile(START + r"([1-9])'\s?(1[01]|[0-9])(?:\"|'')"),      # a height: 5'10"
+     lambda m: f"{cardinal(int(m.group(1)))} foot {cardinal(int(m.group(2)))}"),
     (re.compile(START + r"(\d+):(\d+)(?![\w:])"), lambda m: f"{number(m.group(1))} to {number(m.group(2))}"),
     (re.compile(r"(?<![\w+-])(?:\+?1[-. ])?(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-.]\d{4}(?![\w-])"), _phone),
     # money and currency codes
