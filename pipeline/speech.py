@@ -1,5 +1,7 @@
 """Written text -> the text the speech engine should say (deterministic, table-driven).
 
+Typography and the Cloudflare placeholder are handled here; how numbers, money, dates, units,
+abbreviations, acronyms and addresses are read is decided by ``pipeline.normalize``.
 ``spoken_text`` is part of every unit's cache key, so any change to these tables changes
 what is spoken and must be treated like an engine change.
 """
@@ -9,6 +11,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+
+from .normalize import SPAN, normalize
 
 # Characters replaced one for one (typography eSpeak reads badly or not at all).
 CHARACTERS = {
@@ -27,31 +31,38 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = (
     # Cloudflare's placeholder for an e-mail address it hid from scrapers.
     (re.compile(r"\[\s*email(?:&#160;|\s)+protected\s*\]", re.I),
      "the email address on our website"),
-    # ranges and fractions of percent: "10-20%" -> "10 to 20 percent"
-    (re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*%?\s*-\s*(\d+(?:\.\d+)?)\s*%"),
-     r"\1 to \2 percent"),
-    (re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*%"), r"\1 percent"),
-    # numbers with a slash that are names, not fractions
-    (re.compile(r"(?<![\w./])24\s*/\s*7(?![\w/]|\.\d)"), "twenty-four seven"),
-    (re.compile(r"(?<![\w./])50\s*/\s*50(?![\w/]|\.\d)"), "fifty-fifty"),
-    (re.compile(r"(?<![\w./])9\s*/\s*11(?![\w/]|\.\d)"), "nine eleven"),
-    # "1/10" -> "1 in 10" (not dates like 1/10/2024, not paths or URLs)
-    (re.compile(r"(?<![\w./])(\d+)\s*/\s*(\d+)(?![\w/]|\.\d)"), r"\1 in \2"),
 )
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
 
 
+
 @functools.lru_cache(maxsize=8192)   # a resident render process keeps it: an edit normalizes only what changed
 def spoken_text(text: str) -> str:
-    """Normalize ``text`` for the speech engine; the same input always gives the same output."""
-    text = unicodedata.normalize("NFC", text)
-    text = text.translate(_TABLE)
-    text = _CONTROL.sub(" ", text)
-    for pattern, replacement in PHRASES:
-        text = pattern.sub(replacement, text)
-    return _SPACE.sub(" ", text).strip()
+    """Normalize ``text`` for the speech engine; the same input always gives the same output, and
+    spoken text is its own spoken text (a reading can bring two pieces together that a rule then
+    reads again, as in "20%.openai.com": the rules run until nothing changes, three times at most)."""
+    spoken = _once(text)
+    for _ in range(2):
+        again = _once(spoken)
+        if again == spoken:
+            break
+        spoken = again
+    return spoken
+
+
+def _once(text: str) -> str:
+    pieces = SPAN.split(text)            # [[...]] phoneme spans pass through byte for byte
+    for i in range(0, len(pieces), 2):
+        piece = unicodedata.normalize("NFC", pieces[i])
+        piece = piece.translate(_TABLE)
+        piece = _CONTROL.sub(" ", piece)
+        for pattern, replacement in PHRASES:
+            piece = pattern.sub(replacement, piece)
+        piece = normalize(piece)
+        pieces[i] = _SPACE.sub(" ", piece)
+    return "".join(pieces).strip()
 
 
 _TABLE = str.maketrans(CHARACTERS)
