@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import SAMPLE
-from phoneme_helper import phonemes_of
+from phonemes import phonemes_many as phonemes_of
 from pipeline.cli import cli
 from pipeline.config import load_config, load_lexicon
 from pipeline.errors import ConfigError

@@ -1,6 +1,6 @@
 """Speaker names: which words are pinyin, how they are respelled, and what eSpeak then says.
 
-What is heard is checked on eSpeak NG's phonemes (``phoneme_helper``): the respelling's
+What is heard is checked on eSpeak NG's phonemes (``tests/phonemes.py``): the respelling's
 phonemes against a reading written by hand in eSpeak's mnemonics.
 """
 
@@ -11,7 +11,8 @@ import re
 import pytest
 
 from conftest import SEED
-from phoneme_helper import phonemes, phonemes_of
+from phonemes import phonemes
+from phonemes import phonemes_many as phonemes_of
 from pipeline.config import VoiceOverride
 from pipeline.names import SYLLABLES, is_pinyin, respell, respell_syllable, speaker_names, syllables
 from pipeline.reading import reading

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import SEED, decode
-from phoneme_helper import phonemes
+from phonemes import phonemes
 from pipeline import tools
 from pipeline.cli import cli
 
