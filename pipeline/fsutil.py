@@ -71,6 +71,34 @@ def temp_path(near: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]:
             tmp_path.unlink()
 
 
+def write_sealed_json(path: str | os.PathLike, data: object) -> None:
+    """Keep ``data`` as JSON with a hash of itself (``read_sealed_json`` checks it)."""
+    import hashlib
+    import json
+
+    blob = json.dumps(data, sort_keys=True)
+    seal = hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    atomic_write_text(path, json.dumps({"data": data, "seal": seal}, sort_keys=True), durable=False)
+
+
+def read_sealed_json(path: str | os.PathLike, kind: type = dict) -> object | None:
+    """What ``write_sealed_json`` kept, or None when it is missing, unreadable, of another
+    ``kind``, or edited or damaged since (any valid JSON that does not match its hash)."""
+    import hashlib
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            kept = json.load(fh)
+        data = kept["data"]
+        blob = json.dumps(data, sort_keys=True)
+        if hashlib.sha256(blob.encode("utf-8")).hexdigest() != kept["seal"] or not isinstance(data, kind):
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return data
+
+
 def check_writable(folder: str | os.PathLike) -> None:
     """Raise ``OSError`` naming ``folder`` unless a file can be made in it (tried, not guessed:
     permissions, a read-only or special file system)."""

@@ -318,3 +318,16 @@ def test_every_damaged_cache_artifact_is_redone_and_the_episode_equals_a_clean_o
     assert reporter.done["synthesize"] == 1 and reporter.done["encode"] == 2
     assert out.read_bytes() == good
     assert out.with_suffix(".jpg").read_bytes() == cover.read_bytes() != b""
+
+
+@pytest.mark.parametrize("damage", ["", "{}", '{"data": {"espeak_version": "9.9"}, "seal": "0"}'])
+def test_damaged_engine_facts_are_asked_again(transcript, tmp_path, damage):
+    """The speech engine's facts kept in the cache, emptied or edited: asked of eSpeak again, and
+    the render equals a clean one."""
+    out, cache_dir, good, cache, units = rendered(transcript, tmp_path)
+    facts = list(cache.dir.glob("engine-pyttsx3-*.json"))
+    assert len(facts) == 1
+    facts[0].write_text(damage, encoding="utf-8")
+    out.unlink()
+    render(transcript, Options(output=out, cache_root=str(cache_dir), force=True))
+    assert out.read_bytes() == good

@@ -274,19 +274,16 @@ class PiperEngine:
         if self._checks is None:
             self._checks = {}
             if self._state_dir is not None:
-                try:
-                    with open(os.path.join(self._state_dir, _CHECKS_FILE), encoding="utf-8") as fh:
-                        self._checks = json.load(fh)
-                except (OSError, ValueError):
-                    pass
+                from ..fsutil import read_sealed_json
+
+                self._checks = read_sealed_json(os.path.join(self._state_dir, _CHECKS_FILE)) or {}
         return self._checks
 
     def _checks_save(self) -> None:
         if self._state_dir is not None:
-            from ..fsutil import atomic_write_text
+            from ..fsutil import write_sealed_json
 
-            atomic_write_text(os.path.join(self._state_dir, _CHECKS_FILE), json.dumps(self._checks),
-                              durable=False)
+            write_sealed_json(os.path.join(self._state_dir, _CHECKS_FILE), self._checks)
 
     def _hashes(self, model: str, config: str) -> dict:
         """SHA-256 of the model and config files, hashed again only when a file changes."""

@@ -156,12 +156,11 @@ class Pyttsx3Engine:
         if self._probe is None:
             kept = self._facts_file()
             if kept:
-                try:
-                    with open(kept, encoding="utf-8") as fh:
-                        self._probe = json.load(fh)
+                from ..fsutil import read_sealed_json, write_sealed_json
+
+                self._probe = read_sealed_json(kept)     # None: missing, damaged or edited
+                if self._probe is not None:
                     return self._probe
-                except (OSError, ValueError):
-                    pass
             if self._warm is not None:   # ask the warm launcher, and keep it for synthesis
                 self._warm.ready()
                 facts = self._warm.facts
@@ -170,9 +169,7 @@ class Pyttsx3Engine:
                     facts = launcher.facts
             self._probe = facts
             if kept:
-                from ..fsutil import atomic_write_text
-
-                atomic_write_text(kept, json.dumps(facts))
+                write_sealed_json(kept, facts)
         return self._probe
 
     def info(self) -> dict:
