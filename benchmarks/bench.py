@@ -362,7 +362,7 @@ def naive_baseline(seed: Path, out_mp3: Path, workdir: Path, engine_fixes: bool 
     from pipeline.speech import spoken_text
     from pipeline.tools import ffmpeg
     from pipeline.transcript import parse
-    from pipeline.tts import get_engine
+    from pipeline.engines import get_engine
 
     stages = {}
     t = time.perf_counter()
@@ -574,7 +574,7 @@ def code_state(ref: str | None = None) -> str:
 
 def machine(ref: str | None = None) -> dict:
     from pipeline.tools import ffmpeg
-    from pipeline.tts import get_engine
+    from pipeline.engines import get_engine
 
     ff = ffmpeg()
     info = get_engine().info()

@@ -35,7 +35,7 @@ def main() -> None:
                 sys.stderr.flush()
                 os._exit(code)
         if not {"--dry-run", "--explain", "-h", "--help"} & set(argv):
-            from .tts import start_early
+            from .engines.pyttsx3_engine import start_early
 
             start_early()  # the speech launcher starts up while the CLI and pipeline are imported
     from .cli import main as cli_main

@@ -205,10 +205,10 @@ def inspect(transcript, config_path, cast_path, chapters, cache_dir, fmt, as_jso
     """Show speakers, turns, cast and chapters of TRANSCRIPT without rendering."""
     from .render import prepare
     from .summary import describe
-    from .tts import get_engine
+    from .engines import Engines
 
     options = _options(transcript, None, config_path, cast_path, chapters, 0, False, cache_dir, fmt)
-    info = describe(prepare(transcript, options, get_engine(options.engine)))
+    info = describe(prepare(transcript, options, Engines(options.engine)))
     if as_json:
         click.echo(json.dumps(info, indent=2, ensure_ascii=False))
         return
@@ -234,7 +234,7 @@ def inspect(transcript, config_path, cast_path, chapters, cache_dir, fmt, as_jso
 @cli.command()
 def voices():
     """List the speech engine's voices and variants (use them in cast files)."""
-    from .tts import get_engine
+    from .engines import get_engine
 
     engine = get_engine()
     for v in engine.voices():
@@ -246,7 +246,7 @@ def voices():
 def doctor():
     """Show which speech engine, eSpeak library, encoder libraries and ffmpeg are in use."""
     from . import tools
-    from .tts import get_engine
+    from .engines import get_engine
 
     info = get_engine().info()
     click.echo(f"panelcast       {__version__} (Python {platform.python_version()})")

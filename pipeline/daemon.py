@@ -255,10 +255,11 @@ def _preload() -> None:
     """Everything a render loads, whatever the command that left this process had loaded."""
     import PIL  # noqa: F401  (the cover's cache key names its version)
 
-    from . import assemble, chapters, cli, render, sidecars, tags, tts  # noqa: F401
+    from . import assemble, chapters, cli, render, sidecars, tags  # noqa: F401
+    from .engines import pyttsx3_engine
 
     assemble._load_audio_libraries()
-    tts.preload()                            # eSpeak and pyttsx3, for launchers forked from here
+    pyttsx3_engine.preload()                 # eSpeak and pyttsx3, for launchers forked from here
 
 
 def _forget() -> None:

@@ -14,6 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .cast import NARRATOR, Cast
 from .config import Config
@@ -92,8 +93,10 @@ def outro_paragraphs(script: Script, title: str) -> list[str]:
     return paragraphs or [f"That was {title}. Thanks for listening."]
 
 
-def make_plan(script: Script, cast: Cast, config: Config, engine_identity: dict, encoder_identity: dict) -> Plan:
-    """List the units in play order and derive their keys."""
+def make_plan(script: Script, cast: Cast, config: Config, engine_identity: Callable[[Voice], dict],
+              encoder_identity: dict) -> Plan:
+    """List the units in play order and derive their keys; ``engine_identity(voice)`` is what
+    of the voice's speech engine (versions, model files) goes into its units' synth keys."""
     title = config.title or script.title or Path(script.source).stem or "Untitled"
     pauses = config.pauses
     rows: list[dict] = []
@@ -121,7 +124,7 @@ def make_plan(script: Script, cast: Cast, config: Config, engine_identity: dict,
 
     units = []
     audio = _plain(config.audio)         # converted once: the same JSON, hashed 2 x units times
-    voices: dict[str, tuple[Voice, dict]] = {}
+    voices: dict[str, tuple[Voice, dict, dict]] = {}
     for index, row in enumerate(rows):
         if row["kind"] == "jingle":
             voice, spoken = None, ""
@@ -129,11 +132,11 @@ def make_plan(script: Script, cast: Cast, config: Config, engine_identity: dict,
         else:
             if row["speaker"] not in voices:
                 found = cast.voice_for(row["speaker"])
-                voices[row["speaker"]] = found, _plain(found)
-            voice, plain_voice = voices[row["speaker"]]
+                voices[row["speaker"]] = found, _plain(found), engine_identity(found)
+            voice, plain_voice, identity = voices[row["speaker"]]
             spoken = spoken_text(row["text"])
             synth_key = canonical_hash(
-                {"cache_format": CACHE_FORMAT, "engine": engine_identity, "voice": plain_voice, "text": spoken}
+                {"cache_format": CACHE_FORMAT, "engine": identity, "voice": plain_voice, "text": spoken}
             )
         key = canonical_hash(
             {"cache_format": CACHE_FORMAT, "synth": synth_key, "pause_ms": row["pause_ms"],

@@ -27,7 +27,7 @@ from .report import NullReporter, Reporter
 from .sidecars import prepare_captions, sidecar_path, write_sidecars
 from .tags import write_tags
 from .transcript import parse
-from .tts import Engine, get_engine
+from .engines import Engines
 
 T = TypeVar("T")
 
@@ -86,14 +86,14 @@ class Result:
     libraries: tuple[str, ...] = ()  # the speech engine's libraries, present or not
 
 
-def prepare(transcript: str | os.PathLike, options: Options, engine: Engine) -> Prepared:
+def prepare(transcript: str | os.PathLike, options: Options, engine: Engines) -> Prepared:
     """Parse, cast, plan and place chapters: everything up to rendering."""
     config = options.config
     script = parse(transcript, fmt=options.fmt, speakers=dict(config.speakers) or None)
     overrides = {**config.cast_map(), **dict(options.cast)}
     source = options.cast_source if options.cast else (config.source or "cast")
     cast = cast_voices(script, overrides, overrides_source=source, check_voice=engine.check_voice)
-    plan = make_plan(script, cast, config, engine_identity(engine), encoder_identity())
+    plan = make_plan(script, cast, config, engine.identity, encoder_identity())
     moderator = find_moderator(script, config.moderator)
     settings = config.chapters
     if options.chapter_mode:
@@ -106,11 +106,6 @@ def prepare(transcript: str | os.PathLike, options: Options, engine: Engine) -> 
             load_cover(Path(path))  # InputError naming the file, before any work
     warnings = (*script.warnings, *cast.warnings, *chapter_warnings)
     return Prepared(script, cast, plan, tuple(marks), moderator, tuple(warnings))
-
-
-def engine_identity(engine: Engine) -> dict:
-    info = engine.info()
-    return {k: info[k] for k in ("engine", "engine_version", "espeak_version", "chunk_bytes")}
 
 
 def explain(prepared: Prepared, cache: Cache, output: Path, force: bool = False, verify: bool = True
@@ -153,7 +148,7 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
     started = time.monotonic()
     reporter = reporter or NullReporter()
     cache = Cache(options.cache_root)
-    engine = get_engine(options.engine, cache.dir)
+    engine = Engines(options.engine, cache.dir)
     output = Path(options.output)
 
     with engine.warm():                                                   # speech launcher starts meanwhile
@@ -200,7 +195,7 @@ def output_files(output: Path, config: Config) -> tuple[str, ...]:
     return tuple(os.path.abspath(p) for p in [output, *(sidecar_path(output, kind) for kind in config.sidecars)])
 
 
-def produce(engine: Engine, statuses: list[UnitStatus], cache: Cache, config: Config, workers: int,
+def produce(engine: Engines, statuses: list[UnitStatus], cache: Cache, config: Config, workers: int,
             reporter: Reporter) -> list[UnitAudio]:
     """Synthesize the missing speech and encode the missing MP3 units, overlapped: a unit is
     encoded as soon as its WAV lands. Longest texts go first, so no core idles at the end."""
@@ -252,7 +247,7 @@ def damaged_units(statuses: list[UnitStatus], cache: Cache) -> set[str]:
     return {s.unit.key for s in statuses if s.cached is not None and cache.unit(s.unit.key)[0] is None}
 
 
-def redo_damaged(damaged: set[str], statuses: list[UnitStatus], entries: list[UnitAudio], engine: Engine,
+def redo_damaged(damaged: set[str], statuses: list[UnitStatus], entries: list[UnitAudio], engine: Engines,
                  cache: Cache, options: Options, reporter: Reporter
                  ) -> tuple[list[UnitStatus], list[UnitAudio]]:
     """Make again the units ``damaged_units`` found damaged; the others keep their entries."""
@@ -404,5 +399,5 @@ def _remember(cache: Cache, output: Path, episode_key: str, prepared: Prepared) 
 def explain_only(transcript: str | os.PathLike, options: Options) -> list[UnitStatus]:
     """The --dry-run: what a render would reuse and redo, and why; nothing is written."""
     cache = Cache(options.cache_root)
-    prepared = prepare(transcript, options, get_engine(options.engine, cache.dir))
+    prepared = prepare(transcript, options, Engines(options.engine, cache.dir))
     return explain(prepared, cache, Path(options.output), options.force)

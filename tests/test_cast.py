@@ -87,7 +87,7 @@ def test_voice_check_failure_names_source_and_speaker():
 
 
 def test_real_engine_rejects_unknown_voice_and_variant():
-    from pipeline.tts import get_engine
+    from pipeline.engines import get_engine
 
     engine = get_engine()
     for bad in (VoiceOverride(voice="xx-nope"), VoiceOverride(variant="zz9")):

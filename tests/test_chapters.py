@@ -18,7 +18,7 @@ def script(turns, moderator=None, n_speakers=2) -> Script:
 
 
 def plan_of(s: Script):
-    return make_plan(s, cast_voices(s), Config(), {"engine": "test"}, {"encoder": "test"})
+    return make_plan(s, cast_voices(s), Config(), lambda voice: {"engine": "test"}, {"encoder": "test"})
 
 
 def test_short_title_prefers_the_question_and_cuts_at_a_word():

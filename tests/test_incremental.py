@@ -224,10 +224,10 @@ def test_watch_rerenders_on_save(transcript, tmp_path):
 def test_a_failed_render_leaves_nothing_next_to_the_output(transcript, tmp_path, monkeypatch):
     """The cover is drawn while units are made, but written (like the MP3 and sidecars) only
     once they all are."""
-    from pipeline import tts
+    from pipeline.engines import launcher
     from pipeline.errors import EngineError
 
-    monkeypatch.setenv(tts._CRASH_TEST_ENV, "always")
+    monkeypatch.setenv(launcher.CRASH_TEST_ENV, "always")
     out = tmp_path / "out" / "ep.mp3"
     with pytest.raises(EngineError):
         render(transcript, Options(output=out, cache_root=str(tmp_path / "cache")))

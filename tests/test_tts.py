@@ -10,7 +10,9 @@ import time
 
 import pytest
 
-from pipeline import tts
+from pipeline import engines
+from pipeline.engines import launcher
+from pipeline.engines import pyttsx3_engine as tts
 from pipeline.errors import CastError, ConfigError, EngineError, PanelcastError
 from pipeline.model import SynthJob, Voice
 
@@ -29,7 +31,7 @@ PAIRS = [
 
 @pytest.fixture(scope="module")
 def engine():
-    return tts.get_engine()
+    return engines.get_engine()
 
 
 def _render(engine, pairs, folder, workers, order):
@@ -64,13 +66,13 @@ def _session_members(sid: int) -> list[int]:
 def launchers(monkeypatch):
     """Process ids of the launcher processes started during the test (real ones, spied on)."""
     pids = []
-    real_init = tts._Launcher.__init__
+    real_init = launcher.Launcher.__init__
 
-    def spy(self):
-        real_init(self)
+    def spy(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
         pids.append(self._proc.pid)
 
-    monkeypatch.setattr(tts._Launcher, "__init__", spy)
+    monkeypatch.setattr(launcher.Launcher, "__init__", spy)
     return pids
 
 
@@ -78,9 +80,9 @@ def launchers(monkeypatch):
 
 
 def test_get_engine_names():
-    assert tts.ENGINES == ("pyttsx3",)
+    assert tuple(engines.ENGINES) == ("pyttsx3", "piper")
     with pytest.raises(ConfigError, match="unknown speech engine 'festival'"):
-        tts.get_engine("festival")
+        engines.get_engine("festival")
     assert issubclass(ConfigError, PanelcastError)
 
 
@@ -211,14 +213,14 @@ def test_long_text_is_chunked_and_does_not_crash(engine, tmp_path):
 def test_split_text_respects_limit_and_keeps_words():
     sentence = "One clause here, another clause there; and a final one. "
     text = sentence * 80 + "x" * 50 + " " + "y" * 2500
-    chunks = tts.split_text(text, limit=300)
+    chunks = launcher.split_text(text, limit=300)
     assert all(len(c.encode()) <= 300 for c in chunks)
     assert "".join("".join(chunks).split()) == "".join(text.split())
     assert chunks[0].endswith(".")  # cut at a sentence end when possible
-    assert tts.split_text("Short text.") == ["Short text."]
-    assert tts.split_text("   ") == []
+    assert launcher.split_text("Short text.") == ["Short text."]
+    assert launcher.split_text("   ") == []
     wide = "\u4f60\u597d\u3002" * 1000  # 3 bytes per character
-    assert all(len(c.encode()) <= 2000 for c in tts.split_text(wide))
+    assert all(len(c.encode()) <= 2000 for c in launcher.split_text(wide))
 
 
 def test_pitch_tells_voices_apart(engine, tmp_path):
@@ -236,7 +238,7 @@ def test_pitch_tells_voices_apart(engine, tmp_path):
 
 
 def test_crashing_worker_is_retried_then_reported(engine, tmp_path, monkeypatch):
-    monkeypatch.setenv(tts._CRASH_TEST_ENV, "always")
+    monkeypatch.setenv(launcher.CRASH_TEST_ENV, "always")
     out = tmp_path / "crash.wav"
     with pytest.raises(EngineError, match="starting 'This worker will crash every.*SIGSEGV"):
         engine.synthesize([SynthJob("This worker will crash every time it tries.",
@@ -246,7 +248,7 @@ def test_crashing_worker_is_retried_then_reported(engine, tmp_path, monkeypatch)
 
 
 def test_hung_worker_is_killed_retried_then_reported(engine, tmp_path, monkeypatch, launchers):
-    monkeypatch.setenv(tts._CRASH_TEST_ENV, "hang")
+    monkeypatch.setenv(launcher.CRASH_TEST_ENV, "hang")
     monkeypatch.setattr(tts, "_time_limit", lambda text: 0.3)
     with pytest.raises(EngineError, match="starting 'Stuck.': no answer after 0 s"):
         engine.synthesize([SynthJob("Stuck.", Voice("en-us"), str(tmp_path / "stuck.wav"))])
@@ -257,7 +259,7 @@ def test_hung_worker_is_killed_retried_then_reported(engine, tmp_path, monkeypat
 def test_crash_on_first_try_is_retried(engine, tmp_path, monkeypatch):
     reference = tmp_path / "ref.wav"
     engine.synthesize([SynthJob("Retried once.", Voice("en-us"), str(reference))])
-    monkeypatch.setenv(tts._CRASH_TEST_ENV, "once")
+    monkeypatch.setenv(launcher.CRASH_TEST_ENV, "once")
     out = tmp_path / "retried.wav"
     engine.synthesize([SynthJob("Retried once.", Voice("en-us"), str(out))])
     assert out.read_bytes() == reference.read_bytes()
@@ -281,14 +283,14 @@ def test_interrupt_kills_workers_and_leaves_no_temp_files(engine, tmp_path, laun
 
 def test_a_warm_launcher_is_used_once_and_an_unused_one_is_stopped(tmp_path, monkeypatch):
     started = []
-    real_init = tts._Launcher.__init__
+    real_init = launcher.Launcher.__init__
 
-    def counting_init(self, wait=True):
-        real_init(self, wait)
+    def counting_init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
         started.append(self._proc.pid)
 
-    monkeypatch.setattr(tts._Launcher, "__init__", counting_init)
-    engine = tts.get_engine()
+    monkeypatch.setattr(launcher.Launcher, "__init__", counting_init)
+    engine = engines.get_engine()
     engine.info()                                                  # the probe's own launcher
     started.clear()
 
@@ -302,7 +304,7 @@ def test_a_warm_launcher_is_used_once_and_an_unused_one_is_stopped(tmp_path, mon
         _render(engine, PAIRS[2:3], tmp_path / "cold", workers=1, order=[0])
     assert len(started) == 2              # the warm one for the first batch, a new one after it
     assert all(_session_members(pid) == [] for pid in started)
-    assert out[0] == _render(tts.get_engine(), PAIRS[:1], tmp_path / "again", workers=1, order=[0])[0]
+    assert out[0] == _render(engines.get_engine(), PAIRS[:1], tmp_path / "again", workers=1, order=[0])[0]
 
 
 def test_the_grown_audio_buffer_gives_the_drivers_own_bytes(engine, tmp_path, monkeypatch):
@@ -310,7 +312,7 @@ def test_the_grown_audio_buffer_gives_the_drivers_own_bytes(engine, tmp_path, mo
     back, is only faster: a long paragraph (many one-second buffers, two utterances) comes out
     byte for byte as with pyttsx3's own bytes buffer and file."""
     text = " ".join(f"Sentence {i} of a paragraph long enough to need many audio buffers." for i in range(40))
-    assert len(tts.split_text(text)) == 2
+    assert len(launcher.split_text(text)) == 2
     fast, stock = tmp_path / "fast.wav", tmp_path / "stock.wav"
     engine.synthesize([SynthJob(text, Voice("en-us+f3"), str(fast))])
     monkeypatch.setenv(tts._STOCK_DRIVER_ENV, "1")
