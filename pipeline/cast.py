@@ -122,6 +122,15 @@ def default_palette(engine: str) -> Palette:
     return load_palette(PALETTE_PATHS[engine])
 
 
+def engine_palette(name: str, get_engine: Callable[[str], Any], cache_dir: str | Path | None = None
+                   ) -> Palette:
+    """The palette of engine ``name``; ``get_engine(name)`` gives the engine, asked only for Piper's
+    installed voices."""
+    if name == "piper":
+        return piper_palette(get_engine(name), cache_dir)
+    return default_palette(name)
+
+
 MAX_MEASURED_SPEAKERS = 12   # of a multi-speaker model (some have hundreds), evenly chosen by id
 
 
@@ -146,8 +155,8 @@ def _installed_voices(engine: Any) -> list[tuple[str, str | None]]:
     MAX_MEASURED_SPEAKERS of its speakers, evenly spread over its ids."""
     voices: list[tuple[str, str | None]] = []
     for model in engine.installed():
-        name = _field(model, "name")
-        speakers = list(_field(model, "speakers") or ())
+        name = model["name"]
+        speakers = list(model.get("speakers") or ())
         if len(speakers) <= 1:
             voices.append((name, None))
             continue
@@ -155,10 +164,6 @@ def _installed_voices(engine: Any) -> list[tuple[str, str | None]]:
         chosen = sorted({round(i * (len(speakers) - 1) / max(count - 1, 1)) for i in range(count)})
         voices.extend((name, str(speakers[i])) for i in chosen)
     return voices
-
-
-def _field(model: Any, key: str) -> Any:
-    return model[key] if isinstance(model, Mapping) else getattr(model, key)
 
 
 def _apply(base: PaletteVoice, o: VoiceOverride | None) -> Voice:
@@ -241,12 +246,12 @@ def cast_voices(
         wrong = o.check_engine(used)
         if wrong is not None:
             raise CastError(
-                f"{overrides_source}: cast.{name}.{wrong}: not a {used} setting (a {used} voice takes: "
+                f"{overrides_source}: cast entry '{name}': {wrong}: not a {used} setting (a {used} voice takes: "
                 f"{', '.join(ENGINE_VOICE_KEYS[used])}; give 'engine:' to use another engine)"
             )
         lo, hi = SEMITONES_NATURAL
         if o.semitones is not None and not lo <= o.semitones <= hi:
-            warnings.append(f"{overrides_source}: cast.{name}.semitones: {o.semitones:+g} is outside "
+            warnings.append(f"{overrides_source}: cast entry '{name}': semitones: {o.semitones:+g} is outside "
                             f"{lo:+g}..{hi:+g}, the range measured to sound natural")
     loaded: dict[str, Palette] = {}
 

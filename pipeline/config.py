@@ -29,7 +29,7 @@ ENGINE_VOICE_KEYS = {
     "piper": ("voice", "speaker", "semitones", "rate", "volume"),
 }
 SEMITONES_NATURAL = (-1.5, 5.0)   # shifts measured to keep Piper's naturalness (3.8-4.0 of 5)
-SEMITONES_LIMIT = (-12.0, 12.0)   # accepted, with a warning outside the natural range
+SEMITONES_LIMIT = (-6.0, 8.0)     # accepted (the Piper engine's limits), with a warning outside the natural range
 
 
 @dataclass(frozen=True)

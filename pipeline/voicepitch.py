@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -36,23 +37,35 @@ def measure_key(engine: Any, voice: Voice, text: str) -> str:
     return canonical_hash({"identity": engine.identity(voice), "voice": voice.as_dict(), "text": text})
 
 
+@dataclass(frozen=True)
+class Measured:
+    hz: float          # median pitch (nan: nothing voiced)
+    seconds: float     # length of the speech
+
+
+def measure_speech(engine: Any, voices: Sequence[Voice], text: str, workers: int = 0) -> list[Measured]:
+    """Each voice speaks ``text`` (``engine.synthesize``, in its worker processes), measured."""
+    with tempfile.TemporaryDirectory(prefix="panelcast-pitch-") as tmp:
+        jobs = [SynthJob(text, v, str(Path(tmp) / f"{i}.wav")) for i, v in enumerate(voices)]
+        engine.synthesize(jobs, workers)
+        out = []
+        for job in jobs:
+            samples, rate = read_wav(Path(job.out_path))
+            out.append(Measured(median_pitch_hz(samples / 32768.0, rate), len(samples) / rate))
+    return out
+
+
 def measure_voices(engine: Any, voices: Sequence[Voice], cache_dir: str | Path | None = None,
                    text: str = MEASURE_TEXT, workers: int = 0) -> list[float]:
-    """The median pitch in Hz of each voice speaking ``text`` (``nan`` where no speech was voiced).
-
-    ``engine.synthesize`` speaks the voices not measured before, in its own worker processes.
-    """
+    """The median pitch in Hz of each voice speaking ``text`` (``nan`` where no speech was voiced),
+    measured once: voices measured before come from ``cache_dir``."""
     store = Path(cache_dir) / CACHE_NAME if cache_dir else None
     known = _load(store)
     keys = [measure_key(engine, v, text) for v in voices]
     todo = {k: v for k, v in zip(keys, voices) if k not in known}
     if todo:
-        with tempfile.TemporaryDirectory(prefix="panelcast-pitch-") as tmp:
-            jobs = [SynthJob(text, v, str(Path(tmp) / f"{i}.wav")) for i, v in enumerate(todo.values())]
-            engine.synthesize(jobs, workers)
-            for key, job in zip(todo, jobs):
-                samples, rate = read_wav(Path(job.out_path))
-                known[key] = median_pitch_hz(samples / 32768.0, rate)
+        for key, m in zip(todo, measure_speech(engine, list(todo.values()), text, workers)):
+            known[key] = m.hz
         if store is not None:
             current = _load(store)  # another render may have measured other voices meanwhile
             current.update({k: known[k] for k in todo})
