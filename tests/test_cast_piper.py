@@ -132,8 +132,8 @@ def seed_speakers_render(seed_script, tmp_path_factory):
     """The seed's five speakers (in the seed's order), each saying the same sentence, rendered
     with --engine piper; intro and outro by the narrator."""
     base = tmp_path_factory.mktemp("piper-render")
-    text = "Title: Five voices\n\n" + "".join(
-        f"{s.name}: I think the real question is who pays for all of this, and when.\n\n"
+    text = "Five voices\n" + "".join(
+        f"{s.name}:\nI think the real question is who pays for all of this, and when.\n"
         for s in seed_script.speakers)
     transcript = base / "five.txt"
     transcript.write_text(text, encoding="utf-8")
@@ -223,8 +223,8 @@ def mixed_render(tmp_path_factory):
     """Two speakers in eSpeak, the narrator in Piper, rendered."""
     base = tmp_path_factory.mktemp("mixed")
     transcript = base / "two.txt"
-    transcript.write_text("Title: Mixed\n\nAnn Lee: The committee will publish its findings on Thursday morning.\n\n"
-                          "Bo Chen: Everyone who took part is invited to listen and to ask questions.\n\n",
+    transcript.write_text("Mixed voices\nAnn Lee:\nThe committee will publish its findings on Thursday morning.\n"
+                          "Bo Chen:\nEveryone who took part is invited to listen and to ask questions.\n",
                           encoding="utf-8")
     config = base / "episode.yaml"
     config.write_text("cast:\n  Narrator: {engine: piper}\n", encoding="utf-8")
