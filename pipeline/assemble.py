@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from . import loudness, mp3
 from .cache import Cache, UnitAudio
 from .config import AudioSettings
+from .engines import extra_headroom_db
 from .errors import EngineError, InputError
 from .fsutil import atomic_path, temp_path
 from .plan import Unit
@@ -90,16 +91,18 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
         raise EngineError(f"{path}: unreadable WAV ({exc})") from None
 
 
-def leveled(raw: np.ndarray, in_rate: int, pause_ms: int, audio: AudioSettings) -> np.ndarray:
+def leveled(raw: np.ndarray, in_rate: int, pause_ms: int, audio: AudioSettings, headroom_db: float = 0.0
+            ) -> np.ndarray:
     """The unit's speech and pause as float32 at the engine's rate, leveled (there are fewer
-    samples to work on before resampling)."""
+    samples to work on before resampling); peaks are kept ``headroom_db`` further under the
+    ceiling for an engine whose audio gains larger overs in resampling and encoding."""
     import numpy as np
 
     speech = np.zeros(len(raw) + round(pause_ms * in_rate / 1000), dtype=np.float32)
     speech[: len(raw)] = raw
     speech /= 32768
     if audio.loudness is not None:
-        speech = loudness.level(speech, in_rate, audio.loudness, audio.true_peak)
+        speech = loudness.level(speech, in_rate, audio.loudness, audio.true_peak - headroom_db)
     return speech
 
 
@@ -199,7 +202,7 @@ def encode_unit(unit: Unit, wav_path: Path, audio: AudioSettings, cache: Cache) 
     """
     raw, in_rate = read_wav(wav_path)
     first, last = speech_bounds(raw)
-    samples = leveled(raw, in_rate, unit.pause_ms, audio)
+    samples = leveled(raw, in_rate, unit.pause_ms, audio, extra_headroom_db(unit.voice.engine if unit.voice else None))
     spans = part_spans(part_cuts(samples, in_rate), len(samples), in_rate, audio)
     parts = encode_parts(samples, in_rate, audio, spans)
     try:

@@ -22,6 +22,7 @@ import click
 from . import __version__, receipt
 from .cache import Cache
 from .config import CHAPTER_MODES, Config, load_cast, load_config
+from .engines import ENGINES
 from .errors import PanelcastError
 
 FILE_ERROR = 5
@@ -112,19 +113,22 @@ def cli() -> None:
 
 
 def _options(transcript: str, output: str | None, config_path: str | None, cast_path: str | None,
-             chapters: str | None, jobs: int, force: bool, cache_dir: str | None, fmt: str | None):
+             chapters: str | None, jobs: int, force: bool, cache_dir: str | None, fmt: str | None,
+             engine: str | None = None):
     from .render import Options
 
     config = load_config(config_path) if config_path else Config()
     cast = load_cast(cast_path) if cast_path else ()
     out = Path(output) if output else Path("output") / f"{Path(transcript).stem}.mp3"
     return Options(output=out, config=config, cast=cast, cast_source=cast_path or "", chapter_mode=chapters,
-                   workers=jobs, force=force, cache_root=cache_dir, fmt=fmt)
+                   workers=jobs, force=force, cache_root=cache_dir, fmt=fmt, engine=engine)
 
 
 def _common(f):
     from .transcript import FORMATS
 
+    f = click.option("--engine", type=click.Choice(list(ENGINES)),
+                     help="Speech engine for voices that name none (default: the config's engine:, else pyttsx3).")(f)
     f = click.option("--format", "fmt", type=click.Choice(FORMATS),
                      help="Transcript format, when detection by content guesses wrong.")(f)
     f = click.option("--cache-dir", type=click.Path(file_okay=False),
@@ -150,7 +154,8 @@ def _common(f):
               help="Render nothing: list each unit as cached or why it would be redone.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or warnings.")
 @click.pass_obj
-def render(obj, transcript, output, config_path, cast_path, chapters, jobs, force, dry_run, quiet, cache_dir, fmt):
+def render(obj, transcript, output, config_path, cast_path, chapters, jobs, force, dry_run, quiet, cache_dir, fmt,
+           engine):
     """Render TRANSCRIPT into a chaptered MP3 (only what an edit changed is redone).
 
     Next to OUTPUT it writes the cover (.jpg), WebVTT and SRT captions, Podcasting 2.0
@@ -163,7 +168,7 @@ def render(obj, transcript, output, config_path, cast_path, chapters, jobs, forc
     """
     from .render import render as run, explain_only
 
-    options = _options(transcript, output, config_path, cast_path, chapters, jobs, force, cache_dir, fmt)
+    options = _options(transcript, output, config_path, cast_path, chapters, jobs, force, cache_dir, fmt, engine)
     if dry_run:
         statuses = explain_only(transcript, options)
         for s in statuses:
@@ -201,14 +206,12 @@ def render(obj, transcript, output, config_path, cast_path, chapters, jobs, forc
 @click.argument("transcript", type=click.Path(dir_okay=False))
 @_common
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-def inspect(transcript, config_path, cast_path, chapters, cache_dir, fmt, as_json):
+def inspect(transcript, config_path, cast_path, chapters, cache_dir, fmt, engine, as_json):
     """Show speakers, turns, cast and chapters of TRANSCRIPT without rendering."""
     from .render import prepare
     from .summary import describe, voice_label
-    from .engines import Engines
-
-    options = _options(transcript, None, config_path, cast_path, chapters, 0, False, cache_dir, fmt)
-    info = describe(prepare(transcript, options, Engines(options.engine)))
+    options = _options(transcript, None, config_path, cast_path, chapters, 0, False, cache_dir, fmt, engine)
+    info = describe(prepare(transcript, options, options.engines()))
     if as_json:
         click.echo(json.dumps(info, indent=2, ensure_ascii=False))
         return
@@ -230,11 +233,26 @@ def inspect(transcript, config_path, cast_path, chapters, cache_dir, fmt, as_jso
 
 
 @cli.command()
-def voices():
-    """List the speech engine's voices and variants (use them in cast files)."""
+@click.option("--engine", type=click.Choice(list(ENGINES)), default="pyttsx3", show_default=True,
+              help="Whose voices to list.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Episode config whose voice_dirs: are searched too (Piper).")
+def voices(engine, config_path):
+    """List the speech engine's voices (use them in cast files).
+
+    Piper voices are found in the config's voice_dirs:, then in $PANELCAST_VOICES (folders
+    separated by ':'), else ~/.local/share/panelcast/voices; the bundled en_US-joe-medium
+    comes last. A downloaded voice is a NAME.onnx file with NAME.onnx.json beside it.
+    """
     from .engines import get_engine
 
-    engine = get_engine()
+    config = load_config(config_path) if config_path else Config()
+    engine = get_engine(engine, voice_dirs=config.voice_dirs)
+    if engine.name == "piper":
+        for v in engine.installed():
+            speakers = f"{len(v['speakers'])} speakers" if v["num_speakers"] > 1 else "1 speaker"
+            click.echo(f"{v['name']:<28} {v['sample_rate']} Hz  {v['language']:<6} {speakers:<12} {v['path']}")
+        return
     for v in engine.voices():
         click.echo(f"{v['id']:<28} {v['name']:<32} {', '.join(v.get('languages') or [])}")
     click.echo("Variants (append as +NAME, e.g. en-us+f3): " + " ".join(engine.variants()))
@@ -336,7 +354,7 @@ def daemon_stop():
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0 = one per CPU).")
 @click.option("--interval", type=click.FloatRange(min=0.1), default=0.5, show_default=True,
               help="Seconds between checks for changes.")
-def watch(transcript, output, config_path, cast_path, chapters, jobs, cache_dir, fmt, interval):
+def watch(transcript, output, config_path, cast_path, chapters, jobs, cache_dir, fmt, engine, interval):
     """Re-render TRANSCRIPT whenever it (or the config or cast file) is saved. Ctrl-C stops."""
     from .render import render as run
 
@@ -353,7 +371,7 @@ def watch(transcript, output, config_path, cast_path, chapters, jobs, cache_dir,
                 last = now
                 try:
                     options = _options(transcript, output, config_path, cast_path, chapters, jobs, False, cache_dir,
-                                       fmt)
+                                       fmt, engine)
                     result = run(transcript, options, BarReporter(quiet=True))
                     state = "up to date" if result.up_to_date else (
                         f"rendered ({result.synthesized} synthesized, {result.encoded} encoded)")

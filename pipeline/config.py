@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from .engines import ENGINES
 from .errors import ConfigError
 
 # libyaml's parser where PyYAML has it (the same documents, several times faster), else PyYAML's own.
@@ -99,6 +100,8 @@ class Config:
     outro_audio: str | None = None
     cover: str | None = None                          # image to embed; None: generate one
     sidecars: tuple[str, ...] = SIDECAR_KINDS         # files written next to the MP3
+    engine: str | None = None                         # speech engine for voices that name none
+    voice_dirs: tuple[str, ...] = ()                  # folders of Piper voices (before the default one)
 
     def cast_map(self) -> dict[str, VoiceOverride]:
         return dict(self.cast)
@@ -239,7 +242,7 @@ def load_cast(path: str | Path) -> tuple[tuple[str, VoiceOverride], ...]:
 
 
 TOP_KEYS = ("title", "author", "album", "date", "comment", "moderator", "speakers", "cast",
-            "chapters", "pauses", "audio", "intro", "outro", "cover", "sidecars")
+            "chapters", "pauses", "audio", "intro", "outro", "cover", "sidecars", "engine", "voice_dirs")
 
 
 def load_config(path: str | Path) -> Config:
@@ -288,7 +291,19 @@ def load_config(path: str | Path) -> Config:
         outro_audio=_relative(path, r.string(outro.get("audio"), "outro.audio")),
         cover=_relative(path, r.string(top.get("cover"), "cover")),
         sidecars=_sidecars(r, top.get("sidecars")),
+        engine=r.choice(top.get("engine"), "engine", tuple(ENGINES)),
+        voice_dirs=_voice_dirs(r, top.get("voice_dirs"), path),
     )
+
+
+def _voice_dirs(r: _Reader, value: Any, config_path: Path) -> tuple[str, ...]:
+    """``voice_dirs:`` a folder or a list of folders, relative to the config file."""
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        raise r.fail("voice_dirs", f"expected a list of folders, got {_describe(value)}")
+    return tuple(_relative(config_path, r.string(v, f"voice_dirs[{i}]")) for i, v in enumerate(items))
 
 
 def _sidecars(r: _Reader, value: Any) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ from .report import NullReporter, Reporter
 from .sidecars import prepare_captions, sidecar_path, write_sidecars
 from .tags import write_tags
 from .transcript import parse
-from .engines import Engines
+from .engines import DEFAULT_ENGINE, Engines
 
 T = TypeVar("T")
 
@@ -48,8 +48,12 @@ class Options:
     workers: int = 0
     force: bool = False
     cache_root: str | None = None
-    engine: str = "pyttsx3"
+    engine: str | None = None                          # --engine; None: the config's, else pyttsx3
     fmt: str | None = None                             # transcript format; None: detect
+
+    def engines(self, state_dir: str | os.PathLike | None = None) -> Engines:
+        """The render's speech engines: ``engine`` (else the config's) for voices naming none."""
+        return Engines(self.engine or self.config.engine or DEFAULT_ENGINE, state_dir, self.config.voice_dirs)
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,7 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
     started = time.monotonic()
     reporter = reporter or NullReporter()
     cache = Cache(options.cache_root)
-    engine = Engines(options.engine, cache.dir)
+    engine = options.engines(cache.dir)
     output = Path(options.output)
 
     with engine.warm():                                                   # speech launcher starts meanwhile
@@ -401,5 +405,5 @@ def _remember(cache: Cache, output: Path, episode_key: str, prepared: Prepared) 
 def explain_only(transcript: str | os.PathLike, options: Options) -> list[UnitStatus]:
     """The --dry-run: what a render would reuse and redo, and why; nothing is written."""
     cache = Cache(options.cache_root)
-    prepared = prepare(transcript, options, Engines(options.engine, cache.dir))
+    prepared = prepare(transcript, options, options.engines(cache.dir))
     return explain(prepared, cache, Path(options.output), options.force)

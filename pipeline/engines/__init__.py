@@ -25,6 +25,15 @@ ENGINES: dict[str, str] = {
     "piper": "pipeline.engines.piper_engine",
 }
 DEFAULT_ENGINE = "pyttsx3"
+# Extra headroom under the true-peak ceiling when leveling an engine's audio, in dB. Piper's
+# speech gains up to 2.3 dB of overs in resampling and 64 kbit/s encoding where eSpeak's gains
+# under 1.5 (the limiter's own headroom): measured true peak -0.2 dBTP on the short seed
+# without it.
+EXTRA_HEADROOM_DB: dict[str, float] = {"piper": 0.0}
+
+
+def extra_headroom_db(engine: str | None) -> float:
+    return EXTRA_HEADROOM_DB.get(engine or DEFAULT_ENGINE, 0.0)
 
 
 class Engine(Protocol):

@@ -27,10 +27,14 @@ workers run at once, one per core (``benchmarks/bench_piper.py --threads`` measu
 A voice's numbers: ``rate`` (words per minute; 170 is the model's own pace) sets
 ``length_scale``; ``volume`` scales the samples; ``semitones`` shifts pitch and formants by
 length-and-resample: with k = 2 ** (semitones / 12), the speech is made k times longer
-(``length_scale * k``) and the WAV declares ``round(rate * k)`` samples a second, so it plays
-k times faster (the encode stage resamples it): pitch rises by k, pace is unchanged. Piper
-speaks a text one sentence at a time with no pause between sentences; the worker puts
-``SENTENCE_PAUSE_S`` of silence between them.
+(``length_scale * k``) and its samples are taken as ``round(rate * k)`` a second, so it plays
+k times faster: pitch rises by k, pace is unchanged. Piper speaks a text one sentence at a time
+with no pause between sentences; the worker puts ``SENTENCE_PAUSE_S`` of silence between them.
+
+The worker resamples (soxr) to ``OUT_RATE``, the episode's usual rate, for every voice, shifted
+or not: the limiter then sees the peaks that lie between the model's 22,050 Hz samples. Piper's
+speech has more energy near its Nyquist frequency than eSpeak's; left at 22,050 Hz, the short
+seed's episode measured -0.2 dBTP (the ceiling is -1.0), resampled here -2.2 dBTP.
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ SENTENCE_PAUSE_S = 0.3                # silence between Piper's sentences, at NO
 RATE_RANGE = (80, 450)
 VOLUME_RANGE = (0.0, 1.0)
 SEMITONE_RANGE = (-6.0, 8.0)          # natural within about -1.5..+5 (measured)
+OUT_RATE = 44100                      # the worker resamples to this rate (see the docstring)
 WORKER_FORMAT = 1                     # bump when the worker's output changes for the same inputs
 _CHECKS_FILE = "piper-models.json"    # in state_dir: model files' hashes and load checks
 
@@ -200,8 +205,10 @@ class PiperEngine:
     def identity(self, voice: Voice) -> dict:
         """What goes into the voice's units' synth keys: versions and the model's files by content."""
         facts = self.model(voice)
+        from . import extra_headroom_db  # leveling depends on it: keyed here, with the speech
+
         return {**self.info(), "model": facts["model_sha256"], "config": facts["config_sha256"],
-                "speaker_id": self.speaker_id(voice, facts)}
+                "speaker_id": self.speaker_id(voice, facts), "headroom_db": extra_headroom_db(self.name)}
 
     def library_files(self) -> list[str]:
         """piper's eSpeak bridge and onnxruntime's library, and the model files in use."""
@@ -343,6 +350,7 @@ def _voice_spec(voice: Voice, facts: dict, speaker_id: int | None) -> dict:
         "volume": float(voice.volume),
         "pause": round(SENTENCE_PAUSE_S * NORMAL_RATE / voice.rate * facts["sample_rate"] * k),
         "rate": round(facts["sample_rate"] * k),
+        "out_rate": OUT_RATE,
     }
 
 
@@ -438,4 +446,11 @@ def _work(spec: dict) -> tuple[bytes, int]:
     parts = [chunk.audio_int16_bytes for chunk in voice.synthesize(spec["text"], config)]
     if not parts:
         raise RuntimeError("Piper gave no audio")
-    return pause.join(parts), spec["rate"]
+    pcm = pause.join(parts)
+    if spec.get("out_rate") and spec["out_rate"] != spec["rate"]:
+        import numpy as np
+        import soxr
+
+        samples = soxr.resample(np.frombuffer(pcm, dtype="<i2"), spec["rate"], spec["out_rate"], quality="HQ")
+        return samples.astype("<i2").tobytes(), spec["out_rate"]
+    return pcm, spec["rate"]
