@@ -411,3 +411,26 @@ def test_inspect_shows_piper_voices(tmp_path, monkeypatch):
     assert "  Narrator: piper en_US-joe-medium +0 semitones rate 160" in lines
     assert any(line.startswith("  Tian Yuandong:") and line.endswith("— en-gb-x-rp+m7 pitch 30 rate 160")
                for line in lines)
+
+
+def test_inspect_engine_piper_gives_the_seed_five_voices_and_a_narrator(tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.setenv("PANELCAST_CACHE", str(tmp_path / "cache"))
+    result = CliRunner().invoke(cli, ["inspect", str(SEED), "--engine", "piper", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.output)
+    voices = [tuple(sorted(s["voice"].items())) for s in info["speakers"]]
+    assert len(voices) == 5 and len(set(voices)) == 5
+    narrator = tuple(sorted(info["narrator"].items()))
+    assert narrator not in voices
+    assert {dict(v)["engine"] for v in (*voices, narrator)} == {"piper"}
+    palette = default_palette("piper")
+    assert sorted(dict(v)["semitones"] for v in voices) == sorted(p.semitones for p in palette.speakers)
+
+
+def test_mixed_cast_panel_in_piper_narrator_in_espeak(seed_script):
+    cast = _piper_cast(seed_script, {NARRATOR: VoiceOverride(engine="pyttsx3")})
+    assert cast.narrator == load_palette().narrator.as_voice()
+    assert {v.engine for _, v in cast.voices} == {"piper"}
+    assert cast.voices == _piper_cast(seed_script).voices
