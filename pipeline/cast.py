@@ -119,6 +119,8 @@ def load_palette(path: str | Path = PALETTE_PATH) -> Palette:
 
 def default_palette(engine: str) -> Palette:
     """The palette shipped for ``engine`` (for piper: the derived variants of joe)."""
+    if engine not in PALETTE_PATHS:
+        raise ConfigError(f"no voice palette for the speech engine '{engine}' (known: {', '.join(PALETTE_PATHS)})")
     return load_palette(PALETTE_PATHS[engine])
 
 

@@ -277,6 +277,13 @@ def test_several_installed_voices_are_measured_once_and_spread(tmp_path, monkeyp
         cast = cast_voices(_script(["A", "B", "C"]), engine="piper", palettes=lambda _: palette)
     assert {v.voice for _, v in cast.voices} == {"en_US-copy-medium", "en_US-joe-medium"}
     assert len(cast.warnings) == 1 and "3 piper speakers" in cast.warnings[0]
+    # the command line measures them too (its own cache), and warns that the seed's five share
+    monkeypatch.setenv("PANELCAST_CACHE", str(tmp_path / "cli-cache"))
+    result = CliRunner().invoke(cli, ["inspect", str(SEED), "--engine", "piper"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "en_US-copy-medium +0 semitones rate 170" in result.output
+    assert "Warning: 5 piper speakers but the piper palette has 2 voices" in result.stderr
 
 
 def test_spread_over_measured_voices_is_by_pitch():
