@@ -207,8 +207,11 @@ def _voice_override(r: _Reader, value: Any, key: str) -> VoiceOverride:
         if speaker < 0:
             raise r.fail(f"{key}.speaker", f"expected a speaker name or an id from 0, got {speaker}")
         speaker = str(speaker)
+    voice = r.string(m.get("voice"), f"{key}.voice")
+    if voice is not None and voice.endswith(".onnx"):   # a Piper model file: relative to this file
+        voice = _relative(Path(r.source), voice)
     override = VoiceOverride(
-        voice=r.string(m.get("voice"), f"{key}.voice"),
+        voice=voice,
         variant=r.string(m.get("variant"), f"{key}.variant"),
         pitch=r.integer(m.get("pitch"), f"{key}.pitch", 0, 100),
         rate=r.integer(m.get("rate"), f"{key}.rate", 80, 450),

@@ -441,3 +441,10 @@ def test_mixed_cast_panel_in_piper_narrator_in_espeak(seed_script):
     assert cast.narrator == load_palette().narrator.as_voice()
     assert {v.engine for _, v in cast.voices} == {"piper"}
     assert cast.voices == _piper_cast(seed_script).voices
+
+
+def test_model_path_in_a_cast_file_is_relative_to_the_file(tmp_path):
+    path = _write(tmp_path, "cast:\n  A: {engine: piper, voice: models/en_US-x-medium.onnx}\n  B: {voice: en-us}\n")
+    cast = dict(load_cast(path))
+    assert cast["A"].voice == str(tmp_path / "models" / "en_US-x-medium.onnx")
+    assert cast["B"].voice == "en-us"
