@@ -138,11 +138,12 @@ MAX_MEASURED_SPEAKERS = 12   # of a multi-speaker model (some have hundreds), ev
 
 def piper_palette(engine: Any, cache_dir: str | Path | None = None) -> Palette:
     """Piper's palette: with the bundled joe voice alone, its derived variants (voices/piper.yaml);
-    with several voices (installed models, a multi-speaker model's speakers), those voices, each
-    measured once (cached) by its median pitch. The narrator is the derived palette's."""
+    with several voices (installed models of the narrator's language, a multi-speaker model's
+    speakers), those voices, each measured once (cached) by its median pitch. The narrator is
+    the derived palette's."""
     derived = default_palette("piper")
     candidates = [PaletteVoice(voice=name, engine="piper", speaker=speaker, rate=MODEL_PACE)
-                  for name, speaker in _installed_voices(engine)]
+                  for name, speaker in _installed_voices(engine, derived.narrator.voice)]
     if len(candidates) <= 1:
         return derived
     from .voicepitch import measure_voices
@@ -152,11 +153,17 @@ def piper_palette(engine: Any, cache_dir: str | Path | None = None) -> Palette:
     return Palette(narrator=derived.narrator, speakers=speakers or derived.speakers, engine="piper")
 
 
-def _installed_voices(engine: Any) -> list[tuple[str, str | None]]:
-    """(model name, speaker) of every installed voice; a multi-speaker model gives up to
-    MAX_MEASURED_SPEAKERS of its speakers, evenly spread over its ids."""
+def _installed_voices(engine: Any, narrator: str) -> list[tuple[str, str | None]]:
+    """(model name, speaker) of every installed voice in the narrator's language (a voice
+    speaking another language would read the transcript with its own language's sounds); a
+    multi-speaker model gives up to MAX_MEASURED_SPEAKERS of its speakers, evenly spread over
+    its ids."""
+    models = engine.installed()
+    language = next((_family(m) for m in models if m["name"] == narrator), "")
     voices: list[tuple[str, str | None]] = []
-    for model in engine.installed():
+    for model in models:
+        if language and _family(model) not in (language, ""):
+            continue
         name = model["name"]
         speakers = list(model.get("speakers") or ())
         if len(speakers) <= 1:
@@ -166,6 +173,11 @@ def _installed_voices(engine: Any) -> list[tuple[str, str | None]]:
         chosen = sorted({round(i * (len(speakers) - 1) / max(count - 1, 1)) for i in range(count)})
         voices.extend((name, str(speakers[i])) for i in chosen)
     return voices
+
+
+def _family(model: Mapping) -> str:
+    """A model's language family: "en" for en_US, en-gb..."""
+    return str(model.get("language") or "").replace("-", "_").split("_")[0].lower()
 
 
 def _apply(base: PaletteVoice, o: VoiceOverride | None) -> Voice:

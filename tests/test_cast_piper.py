@@ -7,6 +7,7 @@ ffmpeg.
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -259,6 +260,11 @@ def test_several_installed_voices_are_measured_once_and_spread(tmp_path, monkeyp
     folder.mkdir()
     (folder / "en_US-copy-medium.onnx").symlink_to(joe.model_path())
     (folder / "en_US-copy-medium.onnx.json").symlink_to(joe.config_path())
+    # a voice of another language is not cast for this (English) palette
+    (folder / "de_DE-copy-medium.onnx").symlink_to(joe.model_path())
+    config = json.loads(Path(joe.config_path()).read_text(encoding="utf-8"))
+    config["language"]["code"] = "de_DE"
+    (folder / "de_DE-copy-medium.onnx.json").write_text(json.dumps(config), encoding="utf-8")
     monkeypatch.setenv("PANELCAST_VOICES", str(folder))
     cache_dir = tmp_path / "cache"
     engine = get_engine("piper")
@@ -421,8 +427,6 @@ def test_inspect_shows_piper_voices(tmp_path, monkeypatch):
 
 
 def test_inspect_engine_piper_gives_the_seed_five_voices_and_a_narrator(tmp_path, monkeypatch):
-    import json
-
     monkeypatch.setenv("PANELCAST_CACHE", str(tmp_path / "cache"))
     result = CliRunner().invoke(cli, ["inspect", str(SEED), "--engine", "piper", "--json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
