@@ -34,7 +34,8 @@ def main() -> None:
                 sys.stdout.flush()
                 sys.stderr.flush()
                 os._exit(code)
-        if not {"--dry-run", "--explain", "-h", "--help"} & set(argv):
+        piper = any(a == "--engine=piper" or (a == "--engine" and b == "piper") for a, b in zip(argv, argv[1:] + [""]))
+        if not piper and not {"--dry-run", "--explain", "-h", "--help"} & set(argv):
             from .engines.pyttsx3_engine import start_early
 
             start_early()  # the speech launcher starts up while the CLI and pipeline are imported

@@ -19,10 +19,11 @@ outputs). The seed is set again before every load, so the order models are loade
 matter either.
 
 Processes, not threads: a forked worker has no onnxruntime thread pool (effectively one
-thread, whatever intra_op_num_threads says). Measured on 2 cores, 8 sentences (25.6 s of
-speech): one process with 2 onnxruntime threads, one after another, 2.67 s (not repeatable:
-every synthesis differs); forked workers, 2 at a time, 2.36 s (identical bytes). So N forked
-workers run at once, one per core (``benchmarks/bench_piper.py --threads`` measures it again).
+thread, whatever intra_op_num_threads says), so N forked workers run at once, one per core.
+Measured (``benchmarks/bench_piper.py --threads``, 2 cores, 8 sentences, 37.1 s of speech, on
+a machine busy with other work, load average about 9): one process with 2 onnxruntime threads,
+one sentence after another, 16.5 s; forked workers, 2 at a time, 16.9 s. No faster either way;
+only the forked workers give the same bytes every time.
 
 A voice's numbers: ``rate`` (words per minute; 170 is the model's own pace) sets
 ``length_scale``; ``volume`` scales the samples; ``semitones`` shifts pitch and formants by

