@@ -144,6 +144,8 @@ def piper_palette(engine: Any, cache_dir: str | Path | None = None) -> Palette:
     derived = default_palette("piper")
     candidates = [PaletteVoice(voice=name, engine="piper", speaker=speaker, rate=MODEL_PACE)
                   for name, speaker in _installed_voices(engine, derived.narrator.voice)]
+    if len(candidates) == 1 and (candidates[0].voice, candidates[0].speaker) != (derived.narrator.voice, None):
+        return _derived_from(derived, candidates[0])    # one voice, not joe: its own variants
     if len(candidates) <= 1:
         return derived
     from .voicepitch import measure_voices
@@ -151,6 +153,15 @@ def piper_palette(engine: Any, cache_dir: str | Path | None = None) -> Palette:
     measured = measure_voices(engine, [c.as_voice() for c in candidates], cache_dir)
     speakers = tuple(replace(c, hz=hz) for c, hz in zip(candidates, measured) if not math.isnan(hz))
     return Palette(narrator=derived.narrator, speakers=speakers or derived.speakers, engine="piper")
+
+
+def _derived_from(derived: Palette, voice: PaletteVoice) -> Palette:
+    """The derived variants made from ``voice`` instead of joe (same shifts and rates; their
+    ``hz`` stay joe's, which orders them the same way)."""
+    def swap(v: PaletteVoice) -> PaletteVoice:
+        return replace(v, voice=voice.voice, speaker=voice.speaker)
+
+    return replace(derived, narrator=swap(derived.narrator), speakers=tuple(swap(v) for v in derived.speakers))
 
 
 def _installed_voices(engine: Any, narrator: str) -> list[tuple[str, str | None]]:

@@ -452,3 +452,14 @@ def test_model_path_in_a_cast_file_is_relative_to_the_file(tmp_path):
     cast = dict(load_cast(path))
     assert cast["A"].voice == str(tmp_path / "models" / "en_US-x-medium.onnx")
     assert cast["B"].voice == "en-us"
+
+
+def test_one_voice_other_than_joe_gets_the_derived_variants():
+    class Engine:
+        def installed(self):
+            return [{"name": "en_GB-alan-medium", "language": "en_GB", "speakers": []}]
+
+    palette = piper_palette(Engine())
+    derived = default_palette("piper")
+    assert {v.voice for v in (palette.narrator, *palette.speakers)} == {"en_GB-alan-medium"}
+    assert [(v.semitones, v.rate) for v in palette.speakers] == [(v.semitones, v.rate) for v in derived.speakers]
