@@ -140,7 +140,7 @@ def piper_palette(engine: Any, cache_dir: str | Path | None = None) -> Palette:
     """Piper's palette: with the bundled joe voice alone, its derived variants (voices/piper.yaml);
     with several voices (installed models of the narrator's language, a multi-speaker model's
     speakers), those voices, each measured once (cached) by its median pitch. The narrator is
-    the derived palette's."""
+    the derived palette's (without joe: the voice in the middle of the pitch range)."""
     derived = default_palette("piper")
     candidates = [PaletteVoice(voice=name, engine="piper", speaker=speaker, rate=MODEL_PACE)
                   for name, speaker in _installed_voices(engine, derived.narrator.voice)]
@@ -152,7 +152,12 @@ def piper_palette(engine: Any, cache_dir: str | Path | None = None) -> Palette:
 
     measured = measure_voices(engine, [c.as_voice() for c in candidates], cache_dir)
     speakers = tuple(replace(c, hz=hz) for c, hz in zip(candidates, measured) if not math.isnan(hz))
-    return Palette(narrator=derived.narrator, speakers=speakers or derived.speakers, engine="piper")
+    if not speakers:
+        return derived
+    palette = Palette(narrator=derived.narrator, speakers=speakers, engine="piper")
+    if all(c.voice != derived.narrator.voice for c in candidates):   # joe is not installed
+        palette = replace(palette, narrator=spread(palette, 1)[0])
+    return palette
 
 
 def _derived_from(derived: Palette, voice: PaletteVoice) -> Palette:

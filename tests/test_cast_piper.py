@@ -463,3 +463,29 @@ def test_one_voice_other_than_joe_gets_the_derived_variants():
     derived = default_palette("piper")
     assert {v.voice for v in (palette.narrator, *palette.speakers)} == {"en_GB-alan-medium"}
     assert [(v.semitones, v.rate) for v in palette.speakers] == [(v.semitones, v.rate) for v in derived.speakers]
+
+
+def test_several_voices_without_joe_take_the_middle_one_as_narrator(tmp_path):
+    """Fast logic check (synthetic tones stand in for speech): the narrator comes from the
+    installed voices when joe is not there."""
+    import wave
+
+    class Engine:
+        def installed(self):
+            return [{"name": n, "language": "en_GB", "speakers": []} for n in ("a", "b", "c")]
+
+        def identity(self, voice):
+            return {"model": voice.voice}
+
+        def synthesize(self, jobs, workers=0, on_done=None):
+            for job in jobs:
+                f0 = {"a": 100, "b": 200, "c": 150}[job.voice.voice]
+                t = np.arange(22050) / 22050
+                tone = sum(np.sin(2 * np.pi * f0 * h * t) / h for h in (1, 2, 3))
+                with wave.open(job.out_path, "wb") as w:
+                    w.setnchannels(1), w.setsampwidth(2), w.setframerate(22050)
+                    w.writeframes((tone * 8000).astype("<i2").tobytes())
+
+    palette = piper_palette(Engine(), tmp_path)
+    assert sorted(v.voice for v in palette.speakers) == ["a", "b", "c"]
+    assert palette.narrator == sorted(palette.speakers, key=lambda v: v.hz)[1]
