@@ -12,6 +12,8 @@ Measured side by side in one run (each piece a fresh interpreter, timed start to
 - cold: ``panelcast render --engine piper`` with an empty cache, resident process off.
 - edit: one sentence of the middle turn replaced (``bench.edited_copy``), same cache.
 - no-op: the same render again (answered from the receipt).
+- edit in the resident process: a second cold render with the resident render process on
+  (it stays on after it), then an edit that it serves (``--resident``).
 
 The renders give every speaker a Piper voice: the cast's own choice when the casting stage
 picks Piper voices for ``--engine piper``, else joe at a different pitch shift per speaker.
@@ -35,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # noqa: E402  (the helpers of the eSpeak benchmark, reused)
-from bench import DEFAULT_SEED, REPO, edited_copy, run_measured  # noqa: E402
+from bench import DEFAULT_SEED, edited_copy, run_measured  # noqa: E402
 
 TARGETS = {"cold/baseline": 0.6, "edit/cold": 0.05, "no-op/cold": 0.02}
 SHIFTS = (-1.5, 0.5, 2.5, 4.5, 1.5, 3.5)
@@ -165,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=Path, default=DEFAULT_SEED)
     ap.add_argument("--turns", type=int, default=10)
     ap.add_argument("--threads", action="store_true", help="also measure processes against threads")
+    ap.add_argument("--resident", action="store_true", help="also measure an edit served by the resident process")
     args, rest = ap.parse_known_args(argv)
     if rest[:1] == ["--baseline"]:
         print(json.dumps(baseline(*map(Path, rest[1:4]))))
@@ -213,6 +216,22 @@ def main(argv: list[str] | None = None) -> int:
               f"({cold.child_name}), whole tree PSS {cold.pss_peak_kb / 1000:.0f}")
         print(f"answers: cold {bench.render_summary(cold)!r}; edit {bench.render_summary(edit)!r}; "
               f"no-op {bench.render_summary(noop)!r}")
+        if args.resident:
+            bench.stop_resident()
+            (tmp / "r").mkdir()
+            short_r = first_turns(args.seed, tmp / "r" / "short.txt", args.turns)
+            r_args = [str(short_r), "-o", str(tmp / "r" / "short.mp3"), "--cache-dir", str(tmp / "r-cache"),
+                      "--engine", "piper", "-q"]
+            cold_r = run_measured(_self("--render", *r_args))
+            edited_r = tmp / "r" / "edited.txt"
+            edited_copy(short_r, edited_r)
+            os.replace(edited_r, short_r)
+            edit_r = run_measured(_self("--render", *r_args))
+            served = bench.resident()
+            bench.stop_resident()
+            print(f"resident on: cold {cold_r.seconds:.2f} s, edit {edit_r.seconds:.2f} s "
+                  f"(edit/cold {edit_r.seconds / cold_r.seconds:.3f}; served by the resident process: "
+                  f"{served.get('served', 0) == 1}; {bench.render_summary(edit_r)!r})")
         if args.threads:
             from pipeline.transcript import parse
 

@@ -202,7 +202,8 @@ def encode_unit(unit: Unit, wav_path: Path, audio: AudioSettings, cache: Cache) 
     """
     raw, in_rate = read_wav(wav_path)
     first, last = speech_bounds(raw)
-    samples = leveled(raw, in_rate, unit.pause_ms, audio, extra_headroom_db(unit.voice.engine if unit.voice else None))
+    headroom = extra_headroom_db(unit.voice.engine if unit.voice else None)
+    samples = leveled(raw, in_rate, unit.pause_ms, audio, headroom)
     spans = part_spans(part_cuts(samples, in_rate), len(samples), in_rate, audio)
     parts = encode_parts(samples, in_rate, audio, spans)
     try:

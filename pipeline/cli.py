@@ -250,6 +250,9 @@ def voices(engine, config_path):
     engine = get_engine(engine, voice_dirs=config.voice_dirs)
     if engine.name == "piper":
         for v in engine.installed():
+            if "error" in v:
+                click.echo(f"{v['name']:<28} unusable: {v['error']}")
+                continue
             speakers = f"{len(v['speakers'])} speakers" if v["num_speakers"] > 1 else "1 speaker"
             click.echo(f"{v['name']:<28} {v['sample_rate']} Hz  {v['language']:<6} {speakers:<12} {v['path']}")
         return
@@ -270,6 +273,12 @@ def doctor():
     click.echo(f"eSpeak NG       {info['espeak_version']} ({info['source']}) {info['espeak_library']}")
     if info.get("espeak_data"):
         click.echo(f"eSpeak data     {info['espeak_data']}")
+    piper = get_engine("piper").info()
+    if piper["engine_version"] != "-":
+        click.echo(f"Piper           piper-tts {piper['engine_version']}, onnxruntime {piper['onnxruntime_version']} "
+                   f"({len(get_engine('piper').installed())} voices: panelcast voices --engine piper)")
+    else:
+        click.echo("Piper           not installed (pip install 'panelcast[piper]')")
     from .assemble import encoder_identity
 
     libraries = encoder_identity()

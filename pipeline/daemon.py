@@ -256,10 +256,11 @@ def _preload() -> None:
     import PIL  # noqa: F401  (the cover's cache key names its version)
 
     from . import assemble, chapters, cli, render, sidecars, tags  # noqa: F401
-    from .engines import pyttsx3_engine
+    from .engines import piper_engine, pyttsx3_engine
 
     assemble._load_audio_libraries()
     pyttsx3_engine.preload()                 # eSpeak and pyttsx3, for launchers forked from here
+    piper_engine.keep_warm()                 # a Piper launcher (its own process) with the models loaded
 
 
 def _forget() -> None:
@@ -347,6 +348,9 @@ class _Resident:
             pid = os.fork()
             if pid == 0:
                 self._child(conn, argv, env, umask, fds)   # never returns
+            from .engines import piper_engine
+
+            piper_engine.hand_off()          # the child has the warm Piper launcher; start another
             try:
                 os.setpgid(pid, pid)         # the child does it too: whichever runs first
             except OSError:

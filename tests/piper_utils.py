@@ -7,7 +7,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipeline import cast as cast_module
-from pipeline.cast import Cast
 from pipeline.model import Voice
 
 JOE = "en_US-joe-medium"
@@ -50,4 +49,4 @@ def piper_cast_voices(narrator: Voice | None = None, voice: str = JOE, engine_of
     return cast
 
 
-__all__ = ["Cast", "JOE", "SHIFTS", "piper_cast_voices", "short_seed"]
+__all__ = ["JOE", "SHIFTS", "piper_cast_voices", "short_seed"]

@@ -56,6 +56,8 @@ def voice_dir(tmp_path_factory):
     shutil.copy(joe["config"], folder / "sub" / "broken.onnx.json")
     config = json.loads(open(joe["config"], encoding="utf-8").read())
     config.update(num_speakers=3, speaker_id_map={"ann": 0, "bob": 1, "cy": 2})
+    (folder / "badconf.onnx").symlink_to(joe["path"])
+    (folder / "badconf.onnx.json").write_text("{not json", encoding="utf-8")
     (folder / "multi.onnx").symlink_to(joe["path"])
     (folder / "multi.onnx.json").write_text(json.dumps(config), encoding="utf-8")
     return folder
@@ -93,8 +95,9 @@ def test_voice_folders_come_from_the_environment(monkeypatch, voice_dir):
 
 
 @pytest.mark.parametrize("voice, message", [
-    (Voice("nobody", engine="piper"), r"unknown Piper voice 'nobody' \(installed: broken, copy-joe, en_US-joe-medium"),
+    (Voice("nobody", engine="piper"), r"unknown Piper voice 'nobody' \(installed: badconf, broken, copy-joe, en_US-joe-medium"),
     (Voice("/no/such/model.onnx", engine="piper"), "Piper model file not found: /no/such/model.onnx"),
+    (Voice("badconf", engine="piper"), r"badconf.onnx.json: not a Piper voice config \(JSONDecodeError"),
     (Voice("multi", engine="piper", speaker="7"), r"speaker id 7 is out of range for .*multi.onnx.json \(3 speakers"),
     (Voice("multi", engine="piper", speaker="dan"), r"unknown speaker 'dan' in .*multi.onnx.json .*speakers: ann, bob, cy"),
     (Voice(JOE, engine="piper", speaker="1"), r"speaker id 1 is out of range for .*en_US-joe-medium.onnx.json \(1 speaker"),
@@ -305,3 +308,71 @@ def test_engines_group_jobs_by_engine(tmp_path):
     assert {e.name for e in engines.used()} == {"pyttsx3", "piper"}
     assert engines.identity(jobs[0].voice)["engine"] == "pyttsx3"
     assert engines.identity(jobs[1].voice)["model"] == engines.get("piper").model(jobs[1].voice)["model_sha256"]
+
+
+def test_piper_never_runs_in_the_calling_process(seed_render):
+    """Piper's own eSpeak must never share a process with pyttsx3's (two eSpeaks crash), so the
+    render's own process (and the resident process forked from it) never imports piper or
+    onnxruntime: only the launcher, a fresh interpreter, does."""
+    import sys
+
+    assert seed_render[0].synthesized > 0
+    assert "piper" not in sys.modules and "onnxruntime" not in sys.modules
+
+
+def test_a_failing_synthesis_is_an_engine_error(piper, tmp_path):
+    """joe's model under a three-speaker config loads, but has no speaker input: every worker
+    fails, the job is tried twice, and the error names the text (exit 4 on the command line)."""
+    from pipeline.errors import EngineError
+
+    with pytest.raises(EngineError, match=r"failed twice on the text starting 'Yes.'") as err:
+        _speak(piper, [(TEXTS[2], Voice("multi", engine="piper", speaker="bob"))], tmp_path)
+    assert err.value.exit_code == 4
+    assert launcher_leftovers(tmp_path) == []
+
+
+def launcher_leftovers(folder):
+    return sorted(p.name for p in folder.rglob("*") if p.name.startswith("."))
+
+
+def test_the_resident_process_hands_a_warm_launcher_to_each_render(piper, tmp_path, monkeypatch):
+    """The resident render process keeps a Piper launcher (a process of its own, models loaded)
+    for the next render: a render forked from it adopts that launcher instead of starting one,
+    and the resident process starts another for the render after."""
+    import os
+
+    from pipeline.engines import piper_engine
+
+    joe = piper.model(Voice(JOE, engine="piper"))
+    monkeypatch.setattr(piper_engine, "_USED", {joe["path"]: joe["config"]})
+    monkeypatch.setattr(piper_engine, "_SPARE", None)
+    started = []
+    real_init = launcher.Launcher.__init__
+
+    def spy(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        started.append(self.pid)
+
+    monkeypatch.setattr(launcher.Launcher, "__init__", spy)
+    piper_engine.keep_warm()
+    spare = started[-1]
+    report = tmp_path / "report.json"
+    pid = os.fork()
+    if pid == 0:                                  # the render, forked from the resident process
+        code = 1
+        try:
+            engine = get_engine("piper")
+            with engine.warm():
+                _speak(engine, [(TEXTS[2], Voice(JOE, engine="piper"))], tmp_path / "render")
+            report.write_text(json.dumps({"launchers": started}))
+            code = 0
+        finally:
+            os._exit(code)
+    piper_engine.hand_off()
+    assert len(started) == 2 and piper_engine._SPARE is not None     # the next render's, started now
+    assert os.waitpid(pid, 0)[1] == 0
+    assert json.loads(report.read_text())["launchers"] == [spare]    # the render started none of its own
+    assert (tmp_path / "render" / "0.wav").stat().st_size > 10_000
+    launcher._wait_gone([spare])                                       # it ended with the render
+    assert not os.path.exists(f"/proc/{spare}") or open(f"/proc/{spare}/stat").read().split(")")[1].split()[0] == "Z"
+    piper_engine._SPARE.kill()

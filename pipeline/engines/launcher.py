@@ -428,6 +428,15 @@ class Launcher:
         else:
             self._proc.stdout.close()
 
+    def release(self) -> None:
+        """Close this process's ends of the pipes, leaving the launcher to whoever else has them
+        (a forked child); it ends when they close theirs."""
+        for pipe in (self._proc.stdin, self._proc.stdout):
+            try:
+                pipe.close()
+            except OSError:
+                pass
+
     def kill(self) -> None:
         """Kill the launcher and every worker (one process group), and wait for them."""
         try:

@@ -16,7 +16,13 @@ model, whose generators are seeded when the model is loaded and advance with eac
 a fresh fork per job starts them from the same state, so the same text in the same voice gives
 the same bytes whatever ran before it (three syntheses in one process give three different
 outputs). The seed is set again before every load, so the order models are loaded in does not
-matter either.
+matter either (checked: two models loaded in either order, jobs in either order, 1 or 2
+workers: the same bytes).
+
+The resident render process (``daemon.py``) never loads piper either: after a render that used
+Piper it starts a launcher as above, which loads that render's models, and hands it to the next
+render it forks (``keep_warm``, ``hand_off``), so an edit pays neither the interpreter's start
+nor the model's load (about 1.1 s of CPU).
 
 Processes, not threads: a forked worker has no onnxruntime thread pool (effectively one
 thread, whatever intra_op_num_threads says), so N forked workers run at once, one per core.
@@ -65,6 +71,39 @@ SEMITONE_RANGE = (-6.0, 8.0)          # natural within about -1.5..+5 (measured)
 OUT_RATE = 44100                      # the worker resamples to this rate (see the docstring)
 WORKER_FORMAT = 1                     # bump when the worker's output changes for the same inputs
 _CHECKS_FILE = "piper-models.json"    # in state_dir: model files' hashes and load checks
+
+
+_USED: dict[str, str] = {}          # model -> config: the models this process's renders checked
+_SPARE: Launcher | None = None      # in the resident render process: a launcher for the next render
+
+
+def keep_warm() -> None:
+    """In the resident render process: start a launcher that loads the models this process's
+    render used, for the next render to adopt (a fresh interpreter, as always: never a fork of
+    the resident process, which has pyttsx3's eSpeak loaded). Nothing if no render used Piper."""
+    global _SPARE
+    if _SPARE is None and _USED:
+        _SPARE = Launcher(__name__, wait=False)
+        for model, config in _USED.items():
+            _SPARE.send({"load": {"model": model, "config": config}})
+
+
+def hand_off() -> None:
+    """In the resident render process, after it forked a render: the render keeps the spare
+    launcher (its first Piper engine adopts it); this process lets go of it, closing its ends
+    of the pipes so that it ends when the render does, and starts another."""
+    global _SPARE
+    spare, _SPARE = _SPARE, None
+    if spare is not None:
+        spare.release()
+        keep_warm()
+
+
+def _new_launcher() -> Launcher:
+    """The resident process's spare launcher (once), else a new one."""
+    global _SPARE
+    spare, _SPARE = _SPARE, None
+    return spare or Launcher(__name__, wait=False)
 
 
 def voice_dirs_default() -> list[str]:
@@ -123,7 +162,11 @@ class PiperEngine:
                 for model in sorted(Path(folder).rglob("*.onnx")):
                     name = model.name[:-len(".onnx")]
                     if name not in found and os.path.isfile(f"{model}.json"):
-                        found[name] = _describe(str(model), name)
+                        try:
+                            found[name] = _describe(str(model), name)
+                        except CastError as err:    # listed; naming it gives this error
+                            found[name] = {"name": name, "path": str(model), "config": f"{model}.json",
+                                           "error": str(err)}
             bundled = _bundled()
             if bundled and BUNDLED not in found:
                 found[BUNDLED] = _describe(bundled[0], BUNDLED)
@@ -196,6 +239,7 @@ class PiperEngine:
             self._load(facts, wait=True)
         elif self._warming:
             self._load(facts, wait=False)       # loads while the caller plans
+        _USED[facts["path"]] = facts["config"]
 
     # ---- facts
 
@@ -272,7 +316,14 @@ class PiperEngine:
             self._loads[path] = self._launcher().send(
                 {"load": {"model": path, "config": facts["config"]}})
         if wait and self._loads[path] is not None:
-            answer = self._launcher().reply(self._loads[path])
+            try:
+                answer = self._launcher().reply(self._loads[path])
+            except EngineError:
+                self._loads.clear()
+                launcher, self._launcher_now = self._launcher_now, None
+                if launcher is not None:
+                    launcher.kill()
+                raise CastError(f"{path}: cannot load the Piper model (the loader process died)") from None
             if "error" in answer:
                 del self._loads[path]
                 raise CastError(f"{path}: cannot load the Piper model ({answer['error']})")
@@ -284,7 +335,7 @@ class PiperEngine:
 
     def _launcher(self) -> Launcher:
         if self._launcher_now is None:
-            self._launcher_now = Launcher(__name__, wait=False)
+            self._launcher_now = _new_launcher()
         self._launcher_now.ready()
         return self._launcher_now
 
@@ -293,7 +344,7 @@ class PiperEngine:
         """Start the launcher now (it loads models as voices are checked, while the caller
         plans); stop it on leaving."""
         if self._launcher_now is None:
-            self._launcher_now = Launcher(__name__, wait=False)
+            self._launcher_now = _new_launcher()
         self._warming = True
         try:
             yield

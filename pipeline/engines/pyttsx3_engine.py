@@ -31,7 +31,7 @@ import time
 import wave
 from collections.abc import Callable, Iterator, Sequence
 
-from ..errors import CastError, EngineError
+from ..errors import CastError
 from ..model import SynthJob, Voice
 from . import launcher as _launch
 from .launcher import CHUNK_BYTES, ForkedLauncher, Launcher, NoLauncher, check_number, run_jobs, split_text, suggest
