@@ -5,9 +5,13 @@ the fixed English paragraph ``voicepitch.PALETTE_TEXT`` through the Piper engine
 prints each voice's median pitch (``pitch.median_pitch_hz``), its distance in semitones from the
 voice below it, and its pace in words per minute. ``--write`` stores the measured pitches as
 the palette's ``hz`` values. ``--try=SEMITONES:RATE,...`` measures candidate voices instead.
+``--transcript PATH`` renders a transcript with ``--engine piper`` (a cache of its own, in a
+temporary folder) and prints each speaker's voice and the median pitch of all its speech in the
+decoded MP3.
 
     .venv/bin/python benchmarks/piper_voices.py            # measure, check the 1.5-semitone rule
     .venv/bin/python benchmarks/piper_voices.py --write    # ... and update voices/piper.yaml
+    .venv/bin/python benchmarks/piper_voices.py --transcript ../shared/seed/000_113eec2d62c53610.txt
 
 Exit status 1 when two speakers next to each other in pitch are less than 1.5 semitones apart.
 """
@@ -36,7 +40,10 @@ def main() -> int:
     parser.add_argument("--write", action="store_true", help="store the measured hz in voices/piper.yaml")
     parser.add_argument("--try", dest="candidates", metavar="SEMITONES:RATE,...",
                         help="measure these joe variants instead of the palette")
+    parser.add_argument("--transcript", type=Path, help="render it with Piper, measure each speaker")
     args = parser.parse_args()
+    if args.transcript:
+        return _transcript(args.transcript)
 
     palette = load_palette(PIPER_PALETTE_PATH)
     if args.candidates:
@@ -68,6 +75,44 @@ def main() -> int:
         _write_hz(PIPER_PALETTE_PATH, [m.hz for m in measured])
         print(f"wrote {PIPER_PALETTE_PATH}")
     return 0 if ok else 1
+
+
+def _transcript(path: Path) -> int:
+    """Render ``path`` with Piper and measure each speaker's speech in the decoded episode."""
+    import tempfile
+
+    import numpy as np
+
+    from pipeline.cast import NARRATOR
+    from pipeline.render import Options, render
+    from pipeline.tools import run_ffmpeg
+
+    rate = 22050
+    with tempfile.TemporaryDirectory(prefix="panelcast-piper-voices-") as tmp:
+        started = time.monotonic()
+        result = render(path, Options(output=Path(tmp) / "episode.mp3", cache_root=str(Path(tmp) / "cache"),
+                                      engine="piper"))
+        print(f"rendered {path.name} in {time.monotonic() - started:.0f} s: "
+              f"{result.timeline.duration_ms / 60000:.1f} minutes")
+        pcm = run_ffmpeg(["-i", str(result.output), "-f", "s16le", "-ac", "1", "-ar", str(rate), "-"], "the episode")
+    audio = np.frombuffer(pcm, dtype="<i2").astype(np.float64) / 32768.0
+    parts: dict[str, list] = {}
+    for seg in result.timeline.segments:
+        parts.setdefault(seg.speaker, []).append(audio[seg.start_ms * rate // 1000: seg.end_ms * rate // 1000])
+    voices = {s.unit.speaker: s.unit.voice for s in result.statuses if s.unit.voice}
+    from pipeline.pitch import median_pitch_hz
+
+    hz = {}
+    for name, chunks in parts.items():
+        speech = np.concatenate(chunks)
+        hz[name] = median_pitch_hz(speech, rate)
+        v = voices[name]
+        print(f"{name:20} {v.voice} {v.semitones:+.1f} semitones rate {v.rate}: {hz[name]:.1f} Hz "
+              f"({len(speech) / rate:.0f} s of speech)")
+    names = sorted((n for n in hz if n != NARRATOR), key=hz.get)
+    for low, high in zip(names, names[1:]):
+        print(f"{low} -> {high}: {semitones(hz[low], hz[high]):+.2f} semitones")
+    return 0
 
 
 def _write_hz(path: Path, values: list[float]) -> None:
