@@ -218,7 +218,7 @@ def render(obj, transcript, output, config_path, cast_path, chapters, jobs, forc
 def inspect(transcript, config_path, cast_path, chapters, cache_dir, fmt, lexicon_path, engine, as_json, spoken):
     """Show speakers, turns, cast and chapters of TRANSCRIPT without rendering."""
     from .render import prepare
-    from .summary import describe, spoken_paragraphs
+    from .summary import describe, spoken_paragraphs, voice_label
 
     options = _options(transcript, None, config_path, cast_path, chapters, 0, False, cache_dir, fmt, lexicon_path,
                        engine)
@@ -240,10 +240,8 @@ def inspect(transcript, config_path, cast_path, chapters, cache_dir, fmt, lexico
     for s in info["speakers"]:
         v = s["voice"]
         tag = " (moderator)" if s["moderator"] else ""
-        click.echo(f"  {s['name']}{tag}: {s['turns']} turns, {s['words']} words — "
-                   f"{v['voice']} pitch {v['pitch']} rate {v['rate']}")
-    n = info["narrator"]
-    click.echo(f"  Narrator: {n['voice']} pitch {n['pitch']} rate {n['rate']}")
+        click.echo(f"  {s['name']}{tag}: {s['turns']} turns, {s['words']} words — {voice_label(v)}")
+    click.echo(f"  Narrator: {voice_label(info['narrator'])}")
     if info["unresolved"]:
         click.echo("Unresolved labels: " + ", ".join(info["unresolved"]))
     click.echo("Chapters (start times estimated):")

@@ -25,6 +25,16 @@ SAMPLE_RATES = (32000, 44100, 48000)  # MPEG-1 Layer III rates (1152-sample fram
 BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 
 
+# Speech engines a cast entry may name, and the keys each of them understands.
+VOICE_ENGINES = ("pyttsx3", "piper")
+ENGINE_VOICE_KEYS = {
+    "pyttsx3": ("voice", "variant", "pitch", "rate", "volume"),
+    "piper": ("voice", "speaker", "semitones", "rate", "volume"),
+}
+SEMITONES_NATURAL = (-1.5, 5.0)   # shifts measured to keep Piper's naturalness (3.8-4.0 of 5)
+SEMITONES_LIMIT = (-6.0, 8.0)     # accepted (the Piper engine's limits), with a warning outside the natural range
+
+
 @dataclass(frozen=True)
 class VoiceOverride:
     voice: str | None = None
@@ -33,6 +43,19 @@ class VoiceOverride:
     rate: int | None = None
     volume: float | None = None
     say: str | None = None     # how the speaker's name is said (a respelling or [[phonemes]])
+    engine: str | None = None      # None: the episode's engine
+    speaker: str | None = None     # piper: a multi-speaker model's speaker, by name or id
+    semitones: float | None = None  # piper: pitch shift
+
+    def given(self) -> tuple[str, ...]:
+        """The keys this entry sets (``engine`` aside)."""
+        return tuple(k for k in ("voice", "variant", "pitch", "rate", "volume", "speaker", "semitones")
+                     if getattr(self, k) is not None)
+
+    def check_engine(self, engine: str) -> str | None:
+        """The first key that ``engine`` does not understand, or None."""
+        allowed = ENGINE_VOICE_KEYS.get(engine, ())
+        return next((k for k in self.given() if k not in allowed), None)
 
 
 @dataclass(frozen=True)
@@ -204,19 +227,37 @@ class AliasRefused(yaml.YAMLError):
         self.problem_mark = mark
 
 
-VOICE_KEYS = ("voice", "variant", "pitch", "rate", "volume", "say")
+VOICE_KEYS = ("voice", "variant", "pitch", "rate", "volume", "engine", "speaker", "semitones", "say")
 
 
 def _voice_override(r: _Reader, value: Any, key: str) -> VoiceOverride:
     m = r.mapping(value, key, VOICE_KEYS)
-    return VoiceOverride(
-        voice=r.string(m.get("voice"), f"{key}.voice"),
+    engine = r.choice(m.get("engine"), f"{key}.engine", VOICE_ENGINES)
+    speaker = m.get("speaker")
+    if isinstance(speaker, int) and not isinstance(speaker, bool):
+        if speaker < 0:
+            raise r.fail(f"{key}.speaker", f"expected a speaker name or an id from 0, got {speaker}")
+        speaker = str(speaker)
+    voice = r.string(m.get("voice"), f"{key}.voice")
+    if voice is not None and voice.endswith(".onnx"):   # a Piper model file: relative to this file
+        voice = _relative(Path(r.source), voice)
+    override = VoiceOverride(
+        voice=voice,
         variant=r.string(m.get("variant"), f"{key}.variant"),
         pitch=r.integer(m.get("pitch"), f"{key}.pitch", 0, 100),
         rate=r.integer(m.get("rate"), f"{key}.rate", 80, 450),
         volume=r.number(m.get("volume"), f"{key}.volume", 0.0, 1.0),
+        engine=engine,
+        speaker=r.string(speaker, f"{key}.speaker"),
+        semitones=r.number(m.get("semitones"), f"{key}.semitones", *SEMITONES_LIMIT),
         say=_say(r, m.get("say"), f"{key}.say"),
     )
+    if engine is not None:
+        wrong = override.check_engine(engine)
+        if wrong is not None:
+            raise r.fail(f"{key}.{wrong}", f"not a {engine} setting (a {engine} voice takes: "
+                                           f"{', '.join(('engine', *ENGINE_VOICE_KEYS[engine]))})")
+    return override
 
 
 def _say(r: _Reader, value: Any, key: str) -> str | None:

@@ -17,7 +17,7 @@ from typing import Callable, TypeVar
 from . import mp3
 from .assemble import EncodePool, convert_jingle, encoder_identity, join_units
 from .cache import Cache, UnitAudio
-from .cast import PALETTE_PATH, Cast, cast_voices
+from .cast import PALETTE_PATH, PIPER_PALETTE_PATH, Cast, cast_voices, engine_palette
 from .chapters import Mark, build_chapters, chapter_marks, check_moderator, find_moderator
 from .config import Config, VoiceOverride
 from .errors import InputError, printable
@@ -103,7 +103,9 @@ def prepare(transcript: str | os.PathLike, options: Options, engine: Engines) ->
     script = parse(transcript, fmt=options.fmt, speakers=dict(config.speakers) or None)
     overrides = {**config.cast_map(), **dict(options.cast)}
     source = options.cast_source if options.cast else (config.source or "cast")
-    cast = cast_voices(script, overrides, overrides_source=source, check_voice=engine.check_voice)
+    measured = Cache(options.cache_root).dir                # installed voices' pitches, measured once
+    cast = cast_voices(script, overrides, overrides_source=source, check_voice=engine.check_voice,
+                       engine=engine.name, palettes=lambda name: engine_palette(name, engine.get, measured))
     reading = episode_reading(options, [s.name for s in script.speakers], overrides)
     plan = make_plan(script, cast, config, engine.identity, encoder_identity(), reading)
     moderator = find_moderator(script, config.moderator)
@@ -207,8 +209,8 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
 def input_files(transcript: str | os.PathLike, options: Options) -> tuple[str, ...]:
     """The files a render reads: transcript, config, cast file, palette, and what the config names."""
     config = options.config
-    named = [transcript, config.source, options.cast_source, options.lexicon_source, PALETTE_PATH, config.cover,
-             config.intro_audio,
+    named = [transcript, config.source, options.cast_source, options.lexicon_source, PALETTE_PATH, PIPER_PALETTE_PATH,
+             config.cover, config.intro_audio,
              config.outro_audio, *(path for _, path in config.chapters.images)]
     return tuple(os.path.abspath(p) for p in named if p)
 

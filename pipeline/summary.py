@@ -8,6 +8,16 @@ from .render import Prepared
 WORDS_PER_MINUTE_FALLBACK = 170
 
 
+def voice_label(voice: dict) -> str:
+    """One voice as ``inspect`` shows it: eSpeak's voice, pitch and rate; a Piper voice's model,
+    speaker, pitch shift and rate."""
+    if voice.get("engine", "pyttsx3") == "pyttsx3":
+        return f"{voice['voice']} pitch {voice['pitch']} rate {voice['rate']}"
+    speaker = f" speaker {voice['speaker']}" if voice.get("speaker") is not None else ""
+    return (f"{voice['engine']} {voice['voice']}{speaker} {voice['semitones']:+g} semitones "
+            f"rate {voice['rate']}")
+
+
 def estimate_starts_ms(prepared: Prepared) -> list[int]:
     """Estimated start of each unit, from word counts and voice rates (before rendering)."""
     starts, t = [], 0

@@ -33,7 +33,7 @@ def piper_cast_voices(narrator: Voice | None = None, voice: str = JOE, engine_of
     chooses Piper voices itself; these tests are about the engine)."""
     real = cast_module.cast_voices
 
-    def cast(script, overrides=None, *, overrides_source="cast", palette=None, check_voice=None):
+    def cast(script, overrides=None, *, overrides_source="cast", palette=None, check_voice=None, **_):
         base = real(script, overrides, overrides_source=overrides_source, palette=palette)
         voices = tuple((name, Voice(voice, engine="piper", semitones=SHIFTS[i % len(SHIFTS)],
                                     rate=160 + 10 * (i % 3)))
