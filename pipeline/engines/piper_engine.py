@@ -26,10 +26,11 @@ nor the model's load (about 1.1 s of CPU).
 
 Processes, not threads: a forked worker has no onnxruntime thread pool (effectively one
 thread, whatever intra_op_num_threads says), so N forked workers run at once, one per core.
-Measured (``benchmarks/bench_piper.py --threads``, 2 cores, 8 sentences, 37.1 s of speech, on
-a machine busy with other work, load average about 9): one process with 2 onnxruntime threads,
-one sentence after another, 16.5 s; forked workers, 2 at a time, 16.9 s. No faster either way;
-only the forked workers give the same bytes every time.
+Measured (``benchmarks/bench_piper.py --threads``, 2 cores, the same 8 sentences, 37.1 s of
+speech, four runs on a machine busy with other work, load average 5-12): one process with 2
+onnxruntime threads, one sentence after another, 16.5 / 10.5 / 15.5 / 7.4 s; forked workers, 2
+at a time, 16.9 / 18.6 / 15.5 / 7.8 s. About as fast (threads up to 5 % faster in the quieter
+runs); only the forked workers give the same bytes every time, so they are used.
 
 A voice's numbers: ``rate`` (words per minute; 170 is the model's own pace) sets
 ``length_scale``; ``volume`` scales the samples; ``semitones`` shifts pitch and formants by
