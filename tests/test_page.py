@@ -482,3 +482,37 @@ def test_the_seed_page_is_small_and_opens_fast(seed_render, browser):
         f"{w * 1000:.0f} ms (DOMContentLoaded {d:.0f} ms, load {e:.0f} ms)" for w, d, e in timings))
     assert min(t[2] for t in timings) < 1000 and min(t[0] for t in timings) < 1.0
     assert_every_turn_on(read_page(path), SEED)
+
+
+# --------------------------------------------------------------------------- the show page at /
+
+def test_serve_answers_slash_with_the_show_page_and_never_one_leading_out(tmp_path):
+    import threading
+    import urllib.request
+
+    from pipeline.serve import make_server
+
+    site, other = tmp_path / "site", tmp_path / "other"
+    site.mkdir()
+    other.mkdir()
+    (site / "index.html").write_text("<h1>the show</h1>", "utf-8")
+    (other / "index.html").write_text("TOP-SECRET", "utf-8")
+    (site / "inner").mkdir()
+    os.symlink(other / "index.html", site / "inner" / "index.html")
+    server = make_server(site, port=0)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        base = "http://%s:%d/" % server.server_address[:2]
+        with urllib.request.urlopen(base) as answer:
+            assert answer.read() == b"<h1>the show</h1>"
+            assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
+            assert answer.headers["ETag"] and answer.headers["Accept-Ranges"] == "bytes"
+        with urllib.request.urlopen(base + "inner/") as answer:
+            assert b"TOP-SECRET" not in answer.read()          # a listing instead
+        with urllib.request.urlopen(base + "inner") as answer:  # redirected to inner/
+            assert answer.url.endswith("/inner/")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
