@@ -27,7 +27,7 @@ from urllib.parse import quote
 from .model import Timeline
 from .sidecars import cues_by_segment, to_chapters_json
 
-# One colour per speaker, in order of appearance: dark enough for white text, apart in hue.
+# One colour per speaker, in order of appearance: dark enough to read on white, apart in hue.
 COLOURS = ("#1f6fb2", "#b23a48", "#2e7d32", "#8e44ad", "#b35c00", "#00796b", "#5d4037", "#c2185b",
            "#455a64", "#6d6d00")
 
@@ -92,8 +92,15 @@ def clock(ms: int) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def fragment(ms: int) -> str:
+    """The ``#t=`` link to a moment: ``M:SS`` with the milliseconds when there are any
+    (``#t=0:58.223``), so the link lands on the sentence or chapter itself, not just before it."""
+    millis = max(0, ms) % 1000
+    return f"#t={clock(ms)}" + (f".{millis:03d}" if millis else "")
+
+
 def _secs(ms: int) -> str:
-    """Seconds with three decimals, as the JSON sidecars write them."""
+    """Seconds with three decimals: the sidecars' milliseconds, exactly."""
     return f"{ms / 1000:.3f}"
 
 
@@ -103,7 +110,7 @@ def speaker_colours(timeline: Timeline) -> dict[str, str]:
     return {name: COLOURS[i % len(COLOURS)] for i, name in enumerate(names)}
 
 
-def _speakers(timeline: Timeline, colours: Mapping[str, str], roles: Mapping[str, str]) -> str:
+def _speakers(colours: Mapping[str, str], roles: Mapping[str, str]) -> str:
     items = []
     for name, colour in colours.items():
         role = roles.get(name, "")
@@ -115,11 +122,11 @@ def _speakers(timeline: Timeline, colours: Mapping[str, str], roles: Mapping[str
 
 def _chapters(timeline: Timeline) -> str:
     items = []
-    for number, ch in enumerate(to_chapters_json(timeline)["chapters"], start=1):
+    for ch in to_chapters_json(timeline)["chapters"]:
         start_ms = round(ch["startTime"] * 1000)
         end = f' data-end="{ch["endTime"]:.3f}"' if "endTime" in ch else ""
         items.append(
-            f'<li><a class="seek" href="#t={clock(start_ms)}" data-start="{ch["startTime"]:.3f}"{end}>'
+            f'<li><a class="seek" href="{fragment(start_ms)}" data-start="{ch["startTime"]:.3f}"{end}>'
             f'<span class="time">{clock(start_ms)}</span> <span class="title">{_e(ch["title"])}</span></a></li>')
     return "\n".join(items)
 
@@ -141,7 +148,7 @@ def _transcript(timeline: Timeline, colours: Mapping[str, str]) -> str:
         turns.append(
             f'<div class="turn" style="--c:{colours.get(speaker, COLOURS[0])}">'
             f'<p class="who"><span class="name">{_e(speaker)}</span> '
-            f'<a class="seek at" href="#t={clock(start_ms)}" data-start="{_secs(start_ms)}" '
+            f'<a class="seek at" href="{fragment(start_ms)}" data-start="{_secs(start_ms)}" '
             f'aria-label="{_e(speaker)} at {clock(start_ms)}: play from here">{clock(start_ms)}</a></p>\n'
             + "\n".join(body) + "</div>")
     return "\n".join(turns)
@@ -172,7 +179,7 @@ def build_page(timeline: Timeline, files: PageFiles, roles: Mapping[str, str] | 
         "duration_s": _secs(timeline.duration_ms),
         "audio": _href(files.audio),
         "track": track,
-        "speakers": _speakers(timeline, colours, roles or {}),
+        "speakers": _speakers(colours, roles or {}),
         "chapters": _chapters(timeline),
         "transcript": _transcript(timeline, colours),
         "files": _files(files),

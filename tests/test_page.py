@@ -27,7 +27,7 @@ from conftest import SAMPLE, SEED
 from pipeline import tools
 from pipeline.config import SIDECAR_KINDS, load_config
 from pipeline.model import Chapter, Segment, Timeline
-from pipeline.page import build_page, clock
+from pipeline.page import build_page, clock, fragment
 from pipeline.render import Options, render
 from pipeline.sidecars import DEFAULT_KINDS, page_files, sidecar_path, write_sidecars
 from pipeline.transcript import parse
@@ -236,9 +236,10 @@ def test_transcript_text_is_escaped_in_the_markup(tmp_path):
     assert "{{files}}" in text        # a template mark inside the text stays text
 
 
-def test_clock():
+def test_clock_and_fragment():
     assert [clock(ms) for ms in (0, 59_999, 90_000, 3_599_000, 3_600_000, 3_723_500)] == [
         "0:00", "0:59", "1:30", "59:59", "1:00:00", "1:02:03"]
+    assert [fragment(ms) for ms in (90_000, 58_223, 3_723_050)] == ["#t=1:30", "#t=0:58.223", "#t=1:02:03.050"]
 
 
 # --------------------------------------------------------------------------- in the browser
@@ -276,7 +277,12 @@ def test_a_chapter_click_seeks_to_its_start_and_marks_it(sample, browser):
         assert current.get_attribute("aria-current") == "true"
         assert chapters[2]["title"] in current.text_content()
         assert page.text_content("#now") == f"Chapter 3: {chapters[2]['title']}"
-        assert page.evaluate("location.hash") == f"#t={clock(round(chapters[2]['startTime'] * 1000))}"
+        link = page.evaluate("location.hash")              # a link to share: it opens at the chapter
+        assert link == fragment(round(chapters[2]["startTime"] * 1000))
+        with Opened(browser, sidecar_path(sample, "html").as_uri() + link) as shared:
+            shared.ready().wait_for_function(
+                "s => Math.abs(document.getElementById('audio').currentTime - s) < 0.3", arg=chapters[2]["startTime"])
+            assert shared.page.locator("#chapters a").nth(2).get_attribute("aria-current") == "true"
         assert opened.errors == []
 
 
