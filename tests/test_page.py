@@ -470,7 +470,7 @@ def test_the_show_page_through_panelcast_serve(sample, browser):
         server.wait(timeout=10)
 
 
-def test_the_seed_page_is_small_and_opens_fast(seed_render, browser):
+def test_the_seed_page_is_small_opens_fast_and_works(seed_render, browser):
     result, _, _ = seed_render
     path = sidecar_path(result.output, "html")
     size = path.stat().st_size
@@ -478,16 +478,30 @@ def test_the_seed_page_is_small_and_opens_fast(seed_render, browser):
     timings = []
     for _ in range(3):                       # the first open also starts the renderer process
         with Opened(browser, path.as_uri()) as opened:
-            wall = opened.open_s
             nav = opened.page.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
-            timings.append((wall, nav["domContentLoadedEventEnd"], nav["loadEventEnd"]))
-            page = opened.ready()
-            assert page.text_content("#duration") == clock(int(ffprobe_duration(result.output) * 1000))
+            timings.append((opened.open_s, nav["domContentLoadedEventEnd"], nav["loadEventEnd"]))
             assert opened.errors == []
     print(f"\nseed page: {size} bytes; opened in " + ", ".join(
         f"{w * 1000:.0f} ms (DOMContentLoaded {d:.0f} ms, load {e:.0f} ms)" for w, d, e in timings))
     assert min(t[2] for t in timings) < 1000 and min(t[0] for t in timings) < 1.0
     assert_every_turn_on(read_page(path), SEED)
+
+    chapters = json.loads(sidecar_path(result.output, "chapters").read_text("utf-8"))["chapters"]
+    segments = json.loads(sidecar_path(result.output, "transcript").read_text("utf-8"))["segments"]
+    with Opened(browser, path.as_uri() + "#t=1:30") as opened:
+        page = opened.ready()
+        assert page.text_content("#duration") == clock(int(ffprobe_duration(result.output) * 1000))
+        page.wait_for_function("Math.abs(document.getElementById('audio').currentTime - 90) < 0.5", timeout=5_000)
+        page.click("#chapters li:nth-child(3) a")
+        assert abs(page.evaluate("document.getElementById('audio').currentTime") - chapters[2]["startTime"]) < 0.1
+        assert page.locator("#chapters [aria-current]").count() == 1
+        seg = segments[len(segments) * 2 // 3]
+        opened.seek((seg["startTime"] + seg["endTime"]) / 2)
+        page.wait_for_function("s => { const n = document.querySelectorAll('.seg.now');"
+                               " return n.length === 1 && parseFloat(n[0].dataset.start) === s; }",
+                               arg=seg["startTime"], timeout=5_000)
+        not_blank(page.screenshot())
+        assert opened.errors == [] and opened.dialogs == []
 
 
 # --------------------------------------------------------------------------- the show page at /
