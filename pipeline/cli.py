@@ -453,7 +453,7 @@ def serve(directory, host, port, base_url):
     bound = server.server_address[1]
     url = base_url or f"http://{host}:{bound}/"
     if any(Path(directory).glob("*.mp3")):
-        write_feed(Path(directory), url)
+        write_feed(Path(directory), url, warn=lambda message: click.echo(f"Warning: {message}", err=True))
     click.echo(f"Serving {directory} at http://{host}:{bound}/ — subscribe to {url}feed.xml (Ctrl-C stops)")
     try:
         server.serve_forever()

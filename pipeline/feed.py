@@ -33,6 +33,7 @@ from .sidecars import SIDECAR_SUFFIXES
 
 FEED_NAME = "feed.xml"
 INDEX_NAME = "index.html"   # the show page
+GENERATOR = '<meta name="generator" content="panelcast">'   # in its head: a page panelcast may rewrite
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -366,7 +367,8 @@ def write_feed(directory: Path, base_url: str, *, title: str | None = None,
                language: str | None = None, category: str | None = None,
                warn: Callable[[str], None] | None = None) -> Path:
     """Write ``directory/feed.xml`` listing every MP3 in ``directory``, and the show page
-    ``directory/index.html``; return the feed's path.
+    ``directory/index.html`` (unless an ``index.html`` panelcast did not write is there: ``warn``
+    says so); return the feed's path.
 
     ``base_url`` is where ``directory`` is published (``https://host/podcast/``): each file's URL
     is ``base_url`` + its name. The show's title, author, description, e-mail (``itunes:owner``),
@@ -378,5 +380,20 @@ def write_feed(directory: Path, base_url: str, *, title: str | None = None,
     channel = read_channel(Path(directory), title=title, author=author, description=description, warn=warn)
     data = build_feed(directory, base_url, email=email, language=language, category=category, channel=channel)
     page = show_page(Path(directory), channel)
-    atomic_write_text(Path(directory) / INDEX_NAME, page)
+    index = Path(directory) / INDEX_NAME
+    if _ours(index):
+        atomic_write_text(index, page)
+    elif warn:
+        warn(f"{index}: not a show page panelcast wrote, so it is left as it is")
     return atomic_write_bytes(Path(directory) / FEED_NAME, data)
+
+
+def _ours(index: Path) -> bool:
+    """No ``index.html`` yet, or one panelcast wrote (it says so in its generator tag)."""
+    try:
+        head = index.read_bytes()[:2048]
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return GENERATOR.encode() in head

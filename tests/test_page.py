@@ -537,3 +537,25 @@ def test_serve_answers_slash_with_the_show_page_and_never_one_leading_out(tmp_pa
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def test_feed_writes_the_show_page_and_leaves_an_index_of_its_own_alone(sample, tmp_path):
+    from pipeline.feed import write_feed
+
+    for name in ("sample.mp3", "sample.html", "sample.jpg"):
+        shutil.copy(sample.parent / name, tmp_path / name)
+    shutil.copy(sample, tmp_path / "older.mp3")
+    os.utime(tmp_path / "older.mp3", (1_000_000_000, 1_000_000_000))
+    warnings: list[str] = []
+    write_feed(tmp_path, "https://example.org/show/", title="A <b>show</b>", warn=warnings.append)
+    index = (tmp_path / "index.html").read_text("utf-8")
+    links = re.findall(r'<h2><a href="([^"]+)">', index)
+    assert set(links) == {"sample.html", "older.mp3"}         # a page where there is one, else the MP3
+    assert "<h1>A &lt;b&gt;show&lt;/b&gt;</h1>" in index and 'href="feed.xml"' in index
+    assert index.count('<span class="duration">2:20</span>') == 2 and warnings == []
+    write_feed(tmp_path, "https://example.org/show/", warn=warnings.append)   # its own page: rewritten
+    assert warnings == []
+    (tmp_path / "index.html").write_text("<h1>my own site</h1>", "utf-8")
+    write_feed(tmp_path, "https://example.org/show/", warn=warnings.append)
+    assert (tmp_path / "index.html").read_text("utf-8") == "<h1>my own site</h1>"
+    assert warnings == [f"{tmp_path / 'index.html'}: not a show page panelcast wrote, so it is left as it is"]
