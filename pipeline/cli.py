@@ -452,7 +452,8 @@ def say(text, speaker, output, transcript, config_path, cast_path, lexicon_path,
 @click.option("--description", help="Podcast description.")
 @click.option("--email", help="The owner's e-mail address (itunes:owner; podcast directories ask for it).")
 def feed(directory, base_url, title, author, description, email):
-    """Write DIRECTORY/feed.xml: an RSS feed (iTunes + Podcasting 2.0) of the MP3s in DIRECTORY.
+    """Write DIRECTORY/feed.xml: an RSS feed (iTunes + Podcasting 2.0) of the MP3s in DIRECTORY,
+    and DIRECTORY/index.html, the show page.
 
     The show's title, author, description, email, language and category come from the options,
     else from DIRECTORY/show.yaml (the same keys), else from what the episodes' tags agree on
@@ -471,7 +472,8 @@ def feed(directory, base_url, title, author, description, email):
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free port).")
 @click.option("--base-url", help="Write feed.xml for this URL first (default: http://HOST:PORT/).")
 def serve(directory, host, port, base_url):
-    """Serve DIRECTORY (feed, MP3s with range requests, sidecars) for a podcast app or browser."""
+    """Serve DIRECTORY (feed, MP3s with range requests, sidecars) for a podcast app or browser;
+    the show page (index.html) is at /."""
     from .feed import write_feed
     from .serve import make_server
 
@@ -479,7 +481,7 @@ def serve(directory, host, port, base_url):
     bound = server.server_address[1]
     url = base_url or f"http://{host}:{bound}/"
     if any(Path(directory).glob("*.mp3")):
-        write_feed(Path(directory), url)
+        write_feed(Path(directory), url, warn=lambda message: click.echo(f"Warning: {message}", err=True))
     click.echo(f"Serving {directory} at http://{host}:{bound}/ — subscribe to {url}feed.xml (Ctrl-C stops)")
     try:
         server.serve_forever()

@@ -82,7 +82,7 @@ class ChapterSettings:
     urls: tuple[tuple[int, str], ...] = ()     # (chapter index, link)
 
 
-SIDECAR_KINDS = ("vtt", "srt", "chapters", "transcript")
+SIDECAR_KINDS = ("vtt", "srt", "chapters", "transcript", "html")
 
 
 @dataclass(frozen=True)

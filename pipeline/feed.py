@@ -3,7 +3,8 @@
 ``write_feed(DIR, base_url)`` lists every ``*.mp3`` in ``DIR`` as an ``<item>`` of an RSS 2.0 feed
 with the iTunes and Podcasting 2.0 namespaces, linking the sidecars found next to each MP3
 (``X.chapters.json``, ``X.vtt``, ``X.srt``, ``X.transcript.json``) and cover art (``X.jpg``,
-``X.png``, else ``cover.jpg``/``cover.png``), and writes it to ``DIR/feed.xml``.
+``X.png``, else ``cover.jpg``/``cover.png``), and writes it to ``DIR/feed.xml``, with the show
+page ``DIR/index.html`` beside it.
 
 Built with :mod:`xml.etree.ElementTree` rather than feedgen: feedgen's podcast extension covers
 the iTunes tags only, so ``podcast:chapters`` / ``podcast:transcript`` / ``podcast:guid`` would need
@@ -27,10 +28,12 @@ import mutagen
 from mutagen.mp3 import MP3
 
 from .errors import InputError
-from .fsutil import atomic_write_bytes
+from .fsutil import atomic_write_bytes, atomic_write_text
 from .sidecars import SIDECAR_SUFFIXES
 
 FEED_NAME = "feed.xml"
+INDEX_NAME = "index.html"   # the show page
+GENERATOR = '<meta name="generator" content="panelcast">'   # in its head: a page panelcast may rewrite
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -220,17 +223,22 @@ def load_show(directory: Path) -> Show:
     return Show(**{k: v for k, v in values.items() if v is not None})
 
 
-def build_feed(directory: Path, base_url: str, *, title: str | None = None,
-               author: str | None = None, description: str | None = None, email: str | None = None,
-               language: str | None = None, category: str | None = None,
-               warn: Callable[[str], None] | None = None) -> bytes:
-    """The feed XML for ``directory`` (see :func:`write_feed`), as UTF-8 bytes."""
+@dataclass(frozen=True)
+class Channel:
+    """The show as the feed and the show page present it."""
+
+    title: str
+    author: str
+    description: str
+    image: Path | None
+    episodes: tuple[Episode, ...]     # newest first
+
+
+def read_channel(directory: Path, *, title: str | None = None, author: str | None = None,
+                 description: str | None = None, warn: Callable[[str], None] | None = None) -> Channel:
+    """The episodes of ``directory`` and the show's title, author, description and image."""
     directory = Path(directory)
     show = load_show(directory)
-    language = language or show.language
-    category = category or show.category
-    email = email or show.email
-    base = normalize_base_url(base_url)
     if not directory.is_dir():
         raise InputError(f"{directory}: not a folder")
     mp3s = sorted(p for p in directory.iterdir()
@@ -239,10 +247,6 @@ def build_feed(directory: Path, base_url: str, *, title: str | None = None,
         raise InputError(f"{directory}: no .mp3 files to put in a feed")
     episodes = [read_episode(p) for p in mp3s]
     episodes.sort(key=lambda e: (-e.published.timestamp(), e.path.name))
-
-    def url(path: Path) -> str:
-        return base + quote(path.relative_to(directory).as_posix())
-
     newest = episodes[0]
     channel_title = title or show.title or _common([e.album for e in episodes])
     if not channel_title:
@@ -255,8 +259,30 @@ def build_feed(directory: Path, base_url: str, *, title: str | None = None,
     description = description or show.description or (
         f"{channel_title}: {len(episodes)} episode{'s' if len(episodes) > 1 else ''}"
         + (f" with {channel_author}" if channel_author else "") + ".")
-    channel_image = _channel_cover(directory) or _item_image(newest)
+    image = _channel_cover(directory) or _item_image(newest)
+    return Channel(channel_title, channel_author, description, image, tuple(episodes))
+
+
+def build_feed(directory: Path, base_url: str, *, title: str | None = None,
+               author: str | None = None, description: str | None = None, email: str | None = None,
+               language: str | None = None, category: str | None = None,
+               warn: Callable[[str], None] | None = None, channel: Channel | None = None) -> bytes:
+    """The feed XML for ``directory`` (see :func:`write_feed`), as UTF-8 bytes."""
+    directory = Path(directory)
+    show = load_show(directory)
+    language = language or show.language
+    category = category or show.category
+    email = email or show.email
+    base = normalize_base_url(base_url)
+    channel = channel or read_channel(directory, title=title, author=author, description=description, warn=warn)
+    episodes = channel.episodes
+    newest = episodes[0]
+    channel_title, channel_author, description = channel.title, channel.author, channel.description
+    channel_image = channel.image
     feed_url = base + FEED_NAME
+
+    def url(path: Path) -> str:
+        return base + quote(path.relative_to(directory).as_posix())
 
     for prefix, uri in NS.items():
         ET.register_namespace(prefix, uri)
@@ -318,11 +344,31 @@ def build_feed(directory: Path, base_url: str, *, title: str | None = None,
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
+def show_page(directory: Path, channel: Channel) -> str:
+    """The show page of ``directory``: each episode with its cover, title, duration and date,
+    linked to its episode page (``X.html``) when there is one, else to its MP3."""
+    from .page import ShowEpisode, build_show_page
+
+    directory = Path(directory)
+
+    def name(path: Path | None) -> str | None:
+        return path.relative_to(directory).as_posix() if path is not None else None
+
+    episodes = []
+    for ep in channel.episodes:
+        page = ep.path.with_name(ep.path.stem + SIDECAR_SUFFIXES["html"])
+        episodes.append(ShowEpisode(title=ep.title, audio=name(ep.path), page=name(page) if page.is_file() else None,
+                                    cover=name(_item_image(ep)), duration_s=ep.duration_s, published=ep.published))
+    return build_show_page(channel.title, channel.description, FEED_NAME, episodes, name(channel.image))
+
+
 def write_feed(directory: Path, base_url: str, *, title: str | None = None,
                author: str | None = None, description: str | None = None, email: str | None = None,
                language: str | None = None, category: str | None = None,
                warn: Callable[[str], None] | None = None) -> Path:
-    """Write ``directory/feed.xml`` listing every MP3 in ``directory``; return its path.
+    """Write ``directory/feed.xml`` listing every MP3 in ``directory``, and the show page
+    ``directory/index.html`` (unless an ``index.html`` panelcast did not write is there: ``warn``
+    says so); return the feed's path.
 
     ``base_url`` is where ``directory`` is published (``https://host/podcast/``): each file's URL
     is ``base_url`` + its name. The show's title, author, description, e-mail (``itunes:owner``),
@@ -330,6 +376,24 @@ def write_feed(directory: Path, base_url: str, *, title: str | None = None,
     episodes' ID3 tags agree on (album, album artist), else the folder name (``warn`` says so).
     Items are newest first (ID3 recording date, else file modification time).
     """
-    data = build_feed(directory, base_url, title=title, author=author, description=description, email=email,
-                      language=language, category=category, warn=warn)
+    normalize_base_url(base_url)                                    # before anything is read
+    channel = read_channel(Path(directory), title=title, author=author, description=description, warn=warn)
+    data = build_feed(directory, base_url, email=email, language=language, category=category, channel=channel)
+    page = show_page(Path(directory), channel)
+    index = Path(directory) / INDEX_NAME
+    if _ours(index):
+        atomic_write_text(index, page)
+    elif warn:
+        warn(f"{index}: not a show page panelcast wrote, so it is left as it is")
     return atomic_write_bytes(Path(directory) / FEED_NAME, data)
+
+
+def _ours(index: Path) -> bool:
+    """No ``index.html`` yet, or one panelcast wrote (it says so in its generator tag)."""
+    try:
+        head = index.read_bytes()[:2048]
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return GENERATOR.encode() in head

@@ -197,7 +197,8 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
     timeline = make_timeline(prepared, entries, options.config)         # frame counts -> times
     write_episode(prepared, entries, timeline, cover.result(), cache, output, options.config, reporter)  # tags + join
     write_cover(cover.result(), output)                                 # X.jpg, once the episode is there
-    write_sidecars(timeline, output, options.config.sidecars)           # captions, chapters, transcript
+    write_sidecars(timeline, output, options.config.sidecars,            # captions, chapters, transcript, page
+                   {s.name: s.role for s in prepared.script.speakers if s.role})
     _remember(cache, output, episode_key, prepared)
     for folder in (output.parent, cache.dir, cache.dir / "mp3", cache.dir / "wav", cache.dir / "episodes"):
         sweep_stale(folder)                                               # temp files of killed renders

@@ -11,6 +11,8 @@ that serves DIR's files the way podcast apps and browsers expect:
   and chapters; HEAD and OPTIONS;
 - nothing outside DIR: ``..`` segments are refused (403), hidden files and symlinks leading out
   of DIR are not found (404);
+- a folder's ``index.html`` (the show page ``panelcast feed`` writes) at its address, so the
+  show page is at ``/``; a folder without one is listed;
 - silent by default (``quiet=True``): no access log, no tracebacks for dropped connections.
 
 The caller runs ``serve_forever()`` and, to stop, ``shutdown()`` then ``server_close()``.
@@ -53,6 +55,7 @@ CONTENT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
 }
 CHAPTERS_TYPE = "application/json+chapters"
+INDEX_NAME = "index.html"
 FEED_TYPE = "application/rss+xml; charset=utf-8"
 
 _RANGE = re.compile(r"\s*(\d*)\s*-\s*(\d*)\s*")
@@ -212,7 +215,12 @@ class PodcastRequestHandler(SimpleHTTPRequestHandler):
         if path is None:
             return None
         if os.path.isdir(path):
-            return super().send_head()  # redirect to "dir/" or list this folder of DIR
+            if not urlsplit(self.path).path.endswith("/"):
+                return super().send_head()      # redirect to "dir/"
+            index = os.path.join(path, INDEX_NAME)
+            if not (os.path.isfile(index) and self._inside(index)):
+                return self.list_directory(path)  # never an index.html that leads out of DIR
+            path = index                        # the show page at /
         try:
             fh = open(path, "rb")
         except OSError:

@@ -6,6 +6,7 @@ From one :class:`~pipeline.model.Timeline`:
 - ``X.srt``             SubRip; ``Name: `` is prefixed whenever the speaker changes
 - ``X.chapters.json``   Podcasting 2.0 chapters (version 1.2.0)
 - ``X.transcript.json`` Podcasting 2.0 JSON transcript (version 1.0.0)
+- ``X.html``            the episode page, to listen with the transcript (:mod:`pipeline.page`)
 
 The ``to_*`` functions are pure; :func:`write_sidecars` writes the files atomically
 (through :mod:`pipeline.fsutil`).
@@ -19,11 +20,14 @@ import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from .errors import InputError
 from .fsutil import atomic_write_text
 from .model import Segment, Timeline
+
+if TYPE_CHECKING:
+    from .page import PageFiles
 
 LINE_WIDTH = 65      # longest caption text line, in characters
 MAX_LINES = 2        # text lines per caption cue
@@ -36,8 +40,10 @@ SIDECAR_SUFFIXES = {
     "srt": ".srt",
     "chapters": ".chapters.json",
     "transcript": ".transcript.json",
+    "html": ".html",
 }
-DEFAULT_KINDS = ("vtt", "srt", "chapters", "transcript")
+DEFAULT_KINDS = ("vtt", "srt", "chapters", "transcript", "html")
+COVER_SUFFIXES = (".jpg", ".png")   # the cover the render writes next to the MP3
 
 
 # --------------------------------------------------------------------------- cue splitting
@@ -224,7 +230,14 @@ def cues(timeline: Timeline, *, name_prefix: bool = False,
     With ``name_prefix`` the first line of a cue whose speaker differs from the previous cue's
     starts with ``"Name: "`` (SubRip has no voice tags).
     """
-    out: list[Cue] = []
+    return [cue for _, group in cues_by_segment(timeline, name_prefix=name_prefix, width=width,
+                                                max_lines=max_lines) for cue in group]
+
+
+def cues_by_segment(timeline: Timeline, *, name_prefix: bool = False, width: int = LINE_WIDTH,
+                    max_lines: int = MAX_LINES) -> list[tuple[Segment, list[Cue]]]:
+    """Each segment with text, in time order, with its caption cues (see :func:`cues`)."""
+    out: list[tuple[Segment, list[Cue]]] = []
     previous_speaker: str | None = None
     for seg in _sorted_segments(timeline):
         prefix = f"{seg.speaker}: " if name_prefix and seg.speaker != previous_speaker else ""
@@ -242,8 +255,8 @@ def cues(timeline: Timeline, *, name_prefix: bool = False,
             bounds.append(seg.start_ms + (span * acc + total // 2) // total)
             acc += size
         bounds.append(seg.end_ms)
-        for k, chunk in enumerate(chunks):
-            out.append(Cue(bounds[k], bounds[k + 1], seg.speaker, tuple(chunk)))
+        out.append((seg, [Cue(bounds[k], bounds[k + 1], seg.speaker, tuple(chunk))
+                          for k, chunk in enumerate(chunks)]))
         previous_speaker = seg.speaker
     return out
 
@@ -350,12 +363,28 @@ def sidecar_path(mp3_path: Path, kind: str) -> Path:
     return mp3_path.with_name(mp3_path.stem + SIDECAR_SUFFIXES[kind])
 
 
+def page_files(mp3_path: Path, kinds: Iterable[str]) -> "PageFiles":
+    """The files the episode page of ``X.mp3`` links to: the MP3, the other sidecars in
+    ``kinds`` and the cover found next to it."""
+    from .page import PageFiles
+
+    mp3_path = Path(mp3_path)
+    cover = next((mp3_path.with_suffix(s) for s in COVER_SUFFIXES if mp3_path.with_suffix(s).is_file()), None)
+    others = [k for k in kinds if k != "html"]
+    return PageFiles(
+        audio=mp3_path.name,
+        captions=sidecar_path(mp3_path, "vtt").name if "vtt" in others else None,
+        cover=cover.name if cover else None,
+        links=tuple((k, sidecar_path(mp3_path, k).name) for k in others),
+    )
+
+
 def write_sidecars(timeline: Timeline, mp3_path: Path,
-                   kinds: Iterable[str] = DEFAULT_KINDS) -> list[Path]:
+                   kinds: Iterable[str] = DEFAULT_KINDS, roles: Mapping[str, str] | None = None) -> list[Path]:
     """Write the chosen sidecars next to ``mp3_path``; return the paths written, in ``kinds`` order.
 
-    All files are rendered before the first is written, so bad timeline data leaves no
-    partial set behind.
+    ``roles`` (speaker name -> role) is shown on the episode page. All files are rendered before
+    the first is written, so bad timeline data leaves no partial set behind.
     """
     kinds = list(dict.fromkeys(kinds))
     unknown = [k for k in kinds if k not in SIDECAR_SUFFIXES]
@@ -366,5 +395,13 @@ def write_sidecars(timeline: Timeline, mp3_path: Path,
     folder = Path(mp3_path).parent
     if not folder.is_dir():
         raise InputError(f"{folder}: output folder does not exist")
-    rendered = [(sidecar_path(mp3_path, k), _RENDERERS[k](timeline)) for k in kinds]
-    return [atomic_write_text(path, text) for path, text in rendered]
+
+    def rendered(kind: str) -> str:
+        if kind == "html":
+            from .page import build_page
+
+            return build_page(timeline, page_files(mp3_path, kinds), roles)
+        return _RENDERERS[kind](timeline)
+
+    texts = [(sidecar_path(mp3_path, k), rendered(k)) for k in kinds]
+    return [atomic_write_text(path, text) for path, text in texts]

@@ -25,6 +25,7 @@ def test_the_wheel_installs_a_working_panelcast(tmp_path):
     sources = {p.relative_to(ROOT).as_posix() for p in (ROOT / "pipeline").rglob("*.py")}
     assert sources <= names
     assert {"pipeline/voices/palette.yaml", "pipeline/voices/example-cast.yaml"} <= names
+    assert {"pipeline/page.html", "pipeline/show.html"} <= names     # the page templates
 
     target = tmp_path / "site"
     installed = subprocess.run(
@@ -43,3 +44,4 @@ def test_the_wheel_installs_a_working_panelcast(tmp_path):
         cwd=work, env=env, capture_output=True, text=True, timeout=300)
     assert rendered.returncode == 0, rendered.stderr
     assert (work / "out" / "show.mp3").stat().st_size > 100_000
+    assert "<audio" in (work / "out" / "show.html").read_text("utf-8")

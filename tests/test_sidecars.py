@@ -275,11 +275,12 @@ def test_transcript_json_fields():
 
 # ----------------------------------------------------------------------------- writing
 
-def test_write_sidecars_writes_all_four_next_to_the_mp3(tmp_path):
+def test_write_sidecars_writes_all_five_next_to_the_mp3(tmp_path):
     mp3 = tmp_path / "episode.mp3"
     written = write_sidecars(make_timeline(), mp3)
     assert [p.name for p in written] == [
-        "episode.vtt", "episode.srt", "episode.chapters.json", "episode.transcript.json"]
+        "episode.vtt", "episode.srt", "episode.chapters.json", "episode.transcript.json", "episode.html"]
+    assert 'src="episode.mp3"' in (tmp_path / "episode.html").read_text("utf-8")
     assert json.loads((tmp_path / "episode.chapters.json").read_text("utf-8"))["version"] == "1.2.0"
     assert parse_vtt((tmp_path / "episode.vtt").read_text("utf-8"))
     assert sorted(os.listdir(tmp_path)) == sorted(p.name for p in written)  # no temp files left
