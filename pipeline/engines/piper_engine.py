@@ -37,7 +37,10 @@ A voice's numbers: ``rate`` (words per minute; 170 is the model's own pace) sets
 length-and-resample: with k = 2 ** (semitones / 12), the speech is made k times longer
 (``length_scale * k``) and its samples are taken as ``round(rate * k)`` a second, so it plays
 k times faster: pitch rises by k, pace is unchanged. Piper speaks a text one sentence at a time
-with no pause between sentences; the worker puts ``SENTENCE_PAUSE_S`` of silence between them.
+with no pause between sentences; ``SENTENCE_PAUSE_S`` of silence goes between them. Each
+sentence of a unit is a job of its own (``_SentenceParts``), spoken in a worker of its own and
+joined after: the same bytes however the sentences are spread over the workers, and a unit of
+several sentences (what an edit redoes) is spoken on every core at once.
 
 The worker resamples (soxr) to ``OUT_RATE``, the episode's usual rate, for every voice, shifted
 or not: the limiter then sees the peaks that lie between the model's 22,050 Hz samples. Piper's
@@ -53,6 +56,7 @@ import json
 import os
 import signal
 import sys
+import wave
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -70,7 +74,7 @@ RATE_RANGE = (80, 450)
 VOLUME_RANGE = (0.0, 1.0)
 SEMITONE_RANGE = (-6.0, 8.0)          # natural within about -1.5..+5 (measured)
 OUT_RATE = 44100                      # the worker resamples to this rate (see the docstring)
-WORKER_FORMAT = 1                     # bump when the worker's output changes for the same inputs
+WORKER_FORMAT = 2                     # bump when the worker's output changes for the same inputs
 _CHECKS_FILE = "piper-models.json"    # in state_dir: model files' hashes and load checks
 
 
@@ -379,8 +383,57 @@ class PiperEngine:
         else:
             launcher = NoLauncher()
         self._loads.clear()
-        run_jobs(launcher, jobs, lambda job: dict(voices[job.voice], text=job.text), workers, on_done,
-                 _time_limit)
+        parts = _SentenceParts(jobs, on_done)
+        try:
+            run_jobs(launcher, parts.jobs, lambda job: dict(voices[job.voice], text=job.text), workers, parts.done,
+                     _time_limit)
+        finally:
+            parts.remove()
+
+
+class _SentenceParts:
+    """Each job's sentences as jobs of their own, each spoken in a worker of its own, then joined
+    into the job's WAV with a pause between them. Every sentence starts from the launcher's
+    state, so a unit gives the same bytes however its sentences are spread over workers, and a
+    unit of several sentences (what an edit redoes) is spoken on every core at once."""
+
+    def __init__(self, jobs: list[SynthJob], on_done: Callable[[SynthJob], None] | None) -> None:
+        from ..sentences import sentences
+
+        self.on_done = on_done
+        self.jobs: list[SynthJob] = []
+        self.waiting: dict[int, list[SynthJob]] = {}
+        for index, job in enumerate(jobs):
+            folder, name = os.path.split(os.path.abspath(job.out_path))
+            parts = [SynthJob(text=text, voice=job.voice, extra={"job": index, "of": job},
+                              out_path=os.path.join(folder, f".{name}.{os.getpid()}.{n}.tmp.sentence.wav"))
+                     for n, text in enumerate(sentences(job.text) or [job.text])]
+            self.waiting[index] = parts
+            self.jobs.extend(parts)
+
+    def done(self, part: SynthJob) -> None:
+        """A sentence landed; once all of its job's have, join them into the job's WAV."""
+        index = part.extra["job"]
+        parts = self.waiting[index]
+        if not all(os.path.exists(p.out_path) for p in parts):
+            return
+        job = part.extra["of"]
+        pcm, rate = [], OUT_RATE
+        for p in parts:
+            with wave.open(p.out_path, "rb") as w:
+                rate = w.getframerate()
+                pcm.append(w.readframes(w.getnframes()))
+        pause = b"\0\0" * round(SENTENCE_PAUSE_S * NORMAL_RATE / job.voice.rate * rate)
+        _launch.write_wav_atomic(job.out_path, pause.join(p for p in pcm if p), rate)
+        self.remove(parts)
+        del self.waiting[index]
+        if self.on_done:
+            self.on_done(job)
+
+    def remove(self, parts: list[SynthJob] | None = None) -> None:
+        for p in self.jobs if parts is None else parts:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(p.out_path)
 
 
 Engine = PiperEngine
