@@ -168,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--turns", type=int, default=10)
     ap.add_argument("--threads", action="store_true", help="also measure processes against threads")
     ap.add_argument("--resident", action="store_true", help="also measure an edit served by the resident process")
+    ap.add_argument("--memory", action="store_true",
+                    help="also measure peak memory of cold renders of --turns and of twice as many turns")
     args, rest = ap.parse_known_args(argv)
     if rest[:1] == ["--baseline"]:
         print(json.dumps(baseline(*map(Path, rest[1:4]))))
@@ -232,6 +234,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"resident on: cold {cold_r.seconds:.2f} s, edit {edit_r.seconds:.2f} s "
                   f"(edit/cold {edit_r.seconds / cold_r.seconds:.3f}; served by the resident process: "
                   f"{served.get('served', 0) == 1}; {bench.render_summary(edit_r)!r})")
+        if args.memory:
+            (tmp / "m").mkdir()
+            peaks = []
+            for turns in (args.turns, 2 * args.turns):
+                text = first_turns(args.seed, tmp / "m" / f"t{turns}.txt", turns)
+                run = run_measured(_self("--render", str(text), "-o", str(tmp / "m" / f"t{turns}.mp3"), "--cache-dir",
+                                         str(tmp / "m" / f"cache{turns}"), "--engine", "piper", "-q"), True, off)
+                peaks.append((turns, bench.mp3_minutes(tmp / "m" / f"t{turns}.mp3"), run))
+            (n1, m1, r1), (n2, m2, r2) = peaks
+            print(f"peak RSS MB, {n1} turns ({m1:.1f} min) -> {n2} turns ({m2:.1f} min): main process "
+                  f"{r1.main_peak_kb / 1000:.0f} -> {r2.main_peak_kb / 1000:.0f} "
+                  f"({r2.main_peak_kb / max(r1.main_peak_kb, 1):.2f}x), largest descendant "
+                  f"{r1.child_peak_kb / 1000:.0f} -> {r2.child_peak_kb / 1000:.0f} "
+                  f"({r2.child_peak_kb / max(r1.child_peak_kb, 1):.2f}x)")
         if args.threads:
             from pipeline.transcript import parse
 
