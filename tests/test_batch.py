@@ -1,0 +1,168 @@
+"""`panelcast batch`: a catalogue rendered locally (a process per episode) and on a Dask cluster.
+
+Every batch here renders real speech; the episodes are compared byte for byte with single
+renders, read back with ffmpeg and mutagen, and the record (batch.json) is checked against
+what was really done.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from mutagen.id3 import ID3
+
+from pipeline.batch import FAILED, RENDERED, UP_TO_DATE, Settings, collect
+from pipeline.errors import InputError
+from pipeline.render import Options, render
+
+from conftest import SAMPLE, decode
+
+SHORT = "Ann: Hello there. This is a short test of the batch.\nBob: Yes it is. Goodbye now.\n"
+OTHER = "Cara: One more episode, with a third voice.\nDev: And a fourth, to close it.\n"
+
+
+def run_cli(*args, env=None, cwd=None):
+    return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], capture_output=True, text=True,
+                          env=env or os.environ, cwd=cwd, timeout=300)
+
+
+def catalogue(base: Path) -> Path:
+    """in/harbour.txt (the sample), in/sub/short.txt with in/sub/episode.yaml, in/other.md, in/bad.txt."""
+    src = base / "in"
+    (src / "sub").mkdir(parents=True)
+    shutil.copy(SAMPLE, src / "harbour.txt")
+    (src / "sub" / "short.txt").write_text(SHORT, encoding="utf-8")
+    (src / "sub" / "episode.yaml").write_text("album: Folder Album\ndate: 2024-05-01\n", encoding="utf-8")
+    (src / "other.md").write_text(OTHER, encoding="utf-8")
+    (src / "bad.txt").write_bytes(b"no speakers here\x00\x01\x02")
+    return src
+
+
+@pytest.fixture(scope="module")
+def local_batch(tmp_path_factory):
+    """One local batch over the catalogue (with --config for the folders without episode.yaml),
+    then the same batch again."""
+    base = tmp_path_factory.mktemp("batch")
+    src = catalogue(base)
+    config = base / "all.yaml"
+    config.write_text("album: Batch Album\ndate: 2024-01-02\n", encoding="utf-8")
+    env = dict(os.environ, PANELCAST_CACHE=str(base / "cache"))
+    env.pop("PANELCAST_DAEMON", None)           # as a user runs it: the resident process allowed
+    first = run_cli("batch", src, "-o", base / "out", "--config", config, env=env)
+    record = json.loads((base / "out" / "batch.json").read_text())
+    again = run_cli("batch", src, "-o", base / "out", "--config", config, "--base-url", "https://example.org/s/",
+                    env=env)
+    return base, env, first, record, again, json.loads((base / "out" / "batch.json").read_text())
+
+
+def by_name(record):
+    return {e["name"]: e for e in record["episodes"]}
+
+
+def test_local_batch_renders_every_good_episode_and_records_the_bad_one(local_batch):
+    base, _, first, record, _, _ = local_batch
+    assert first.returncode == 6, first.stderr
+    episodes = by_name(record)
+    assert set(episodes) == {"harbour", "short", "other", "bad"}
+    assert episodes["bad"]["status"] == FAILED and episodes["bad"]["exit_code"] == 3
+    assert "bad.txt" in episodes["bad"]["error"]
+    assert "failed   bad: Error: " in first.stderr and "Traceback" not in first.stderr
+    assert not (base / "out" / "bad.mp3").exists()
+    for name in ("harbour", "short", "other"):
+        e = episodes[name]
+        assert e["status"] == RENDERED and e["synthesized"] == e["units"] > 0 and e["cached"] == 0
+        audio = decode(base / "out" / f"{name}.mp3")          # ffmpeg decodes it, as long as recorded
+        assert abs(len(audio) / 44100 - e["duration_s"]) < 0.1
+        assert abs(audio.astype(float)).max() > 3000          # speech, not silence
+        for suffix in (".vtt", ".srt", ".chapters.json", ".transcript.json", ".jpg"):
+            assert (base / "out" / f"{name}{suffix}").is_file()
+    assert f"{'harbour':<7}  {RENDERED}" in first.stdout      # the summary table
+    assert "3 of 4 episodes done, 1 failed" in first.stdout
+
+
+def test_the_folders_episode_yaml_wins_over_config(local_batch):
+    base = local_batch[0]
+    assert str(ID3(base / "out" / "short.mp3")["TALB"]) == "Folder Album"
+    assert str(ID3(base / "out" / "harbour.mp3")["TALB"]) == "Batch Album"
+    assert str(ID3(base / "out" / "other.mp3")["TALB"]) == "Batch Album"
+
+
+def test_batch_is_byte_identical_to_single_renders(local_batch, tmp_path):
+    base = local_batch[0]
+    src = base / "in"
+    from pipeline.config import load_config
+
+    for name, transcript, config in [("harbour", src / "harbour.txt", base / "all.yaml"),
+                                     ("short", src / "sub" / "short.txt", src / "sub" / "episode.yaml")]:
+        single = render(transcript, Options(output=tmp_path / f"{name}.mp3", config=load_config(config),
+                                            cache_root=str(tmp_path / "cache")))
+        assert single.output.read_bytes() == (base / "out" / f"{name}.mp3").read_bytes()
+        assert (tmp_path / f"{name}.vtt").read_bytes() == (base / "out" / f"{name}.vtt").read_bytes()
+
+
+def test_rerun_redoes_nothing_and_writes_the_feed(local_batch):
+    base, env, _, _, again, record = local_batch
+    assert again.returncode == 6                                # the bad one still fails
+    episodes = by_name(record)
+    for name in ("harbour", "short", "other"):
+        assert episodes[name]["status"] == UP_TO_DATE and episodes[name]["synthesized"] == 0
+        assert episodes[name]["cached"] == episodes[name]["units"] > 0
+    feed = (base / "out" / "feed.xml").read_text()
+    assert feed.count("<item>") == 3 and "https://example.org/s/harbour.mp3" in feed
+
+
+def test_batch_leaves_no_resident_process(local_batch):
+    _, env, *_ = local_batch
+    status = run_cli("daemon", "status", env=env)
+    assert status.stdout.startswith("No resident render process"), status.stdout
+
+
+def test_dry_run_says_per_episode_what_would_be_redone(local_batch):
+    base, env, *_ = local_batch
+    src = base / "in"
+    (src / "sub" / "short.txt").write_text(SHORT + "Ann: One more line, new.\n", encoding="utf-8")
+    try:
+        dry = run_cli("batch", src, "-o", base / "out", "--config", base / "all.yaml", "--dry-run", env=env)
+    finally:
+        (src / "sub" / "short.txt").write_text(SHORT, encoding="utf-8")
+    lines = {line.split()[0]: line for line in dry.stdout.splitlines()}
+    assert "0 to synthesize, 0 to encode" in lines["harbour"]
+    assert "1 to synthesize, 1 to encode" in lines["short"]
+    assert "Error: " in lines["bad"]
+    assert dry.returncode == 0
+
+
+def test_two_inputs_of_one_name_are_refused_before_any_work(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "ep.txt").write_text(SHORT)
+    (tmp_path / "b" / "ep.txt").write_text(OTHER)
+    out = run_cli("batch", tmp_path / "a", tmp_path / "b", "-o", tmp_path / "out")
+    assert out.returncode == 3
+    assert out.stderr.startswith("Error: ") and "two transcripts are named 'ep'" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_collect_takes_files_folders_and_globs(tmp_path):
+    src = catalogue(tmp_path)
+    (src / "notes.yaml").write_text("x: 1\n")
+    (src / "old.chapters.json").write_text("{}")
+    names = [e.name for e in collect([str(src)], tmp_path / "out")]
+    assert sorted(names) == ["bad", "harbour", "other", "short"]
+    globbed = collect([str(src / "**" / "*.txt"), str(src / "harbour.txt")], tmp_path / "out", "c.yaml")
+    assert sorted(e.name for e in globbed) == ["bad", "harbour", "short"]            # harbour once
+    configs = {e.name: e.config for e in globbed}
+    assert configs["short"] == str(src / "sub" / "episode.yaml") and configs["harbour"] == "c.yaml"
+    assert {e.output for e in globbed} == {str(tmp_path / "out" / f"{n}.mp3") for n in ("bad", "harbour", "short")}
+    with pytest.raises(InputError, match="no transcript matches"):
+        collect([str(src / "*.nothing")], tmp_path / "out")
+    with pytest.raises(InputError, match="no such file"):
+        collect([str(src / "missing.txt")], tmp_path / "out")
+    assert Settings().workers == 0
