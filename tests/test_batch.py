@@ -18,7 +18,7 @@ import pytest
 from mutagen.id3 import ID3
 
 from pipeline.batch import FAILED, RENDERED, UP_TO_DATE, Settings, collect
-from pipeline.errors import InputError
+from pipeline.errors import InputError, PanelcastError
 from pipeline.render import Options, render
 
 from conftest import SAMPLE, decode
@@ -166,3 +166,121 @@ def test_collect_takes_files_folders_and_globs(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         collect([str(src / "missing.txt")], tmp_path / "out")
     assert Settings().workers == 0
+
+
+# ------------------------------------------------------------------------------ on a Dask cluster
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(processes=True, n_workers=2, threads_per_worker=1, dashboard_address=None) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def cluster_batch(dask_cluster, tmp_path_factory):
+    """The catalogue on the cluster (through the CLI, with PANELCAST_SCHEDULER), then again."""
+    base = tmp_path_factory.mktemp("cluster")
+    src = catalogue(base)
+    env = dict(os.environ, PANELCAST_CACHE=str(base / "cache"), PANELCAST_SCHEDULER=dask_cluster.scheduler_address)
+    first = run_cli("batch", src, "-o", base / "out", env=env)
+    record = json.loads((base / "out" / "batch.json").read_text())
+    again = run_cli("batch", src, "-o", base / "out", env=env)
+    return base, first, record, again, json.loads((base / "out" / "batch.json").read_text())
+
+
+def test_cluster_batch_is_byte_identical_to_single_renders(cluster_batch, tmp_path):
+    base, first, record, _, _ = cluster_batch
+    assert first.returncode == 6, first.stderr
+    episodes = by_name(record)
+    assert episodes["bad"]["status"] == FAILED and "bad.txt" in episodes["bad"]["error"]
+    assert "Traceback" not in first.stderr
+    from pipeline.config import load_config
+
+    src = base / "in"
+    for name, transcript, config in [("harbour", src / "harbour.txt", None), ("other", src / "other.md", None),
+                                     ("short", src / "sub" / "short.txt", src / "sub" / "episode.yaml")]:
+        e = episodes[name]
+        assert e["status"] == RENDERED and e["synthesized"] == e["units"] > 0, e
+        single = render(transcript, Options(output=tmp_path / f"{name}.mp3",
+                                            config=load_config(config) if config else Options(tmp_path).config,
+                                            cache_root=str(tmp_path / "cache")))
+        assert single.output.read_bytes() == (base / "out" / f"{name}.mp3").read_bytes(), name
+        assert (tmp_path / f"{name}.srt").read_bytes() == (base / "out" / f"{name}.srt").read_bytes()
+
+
+def test_cluster_rerun_synthesizes_nothing(cluster_batch):
+    _, _, _, again, record = cluster_batch
+    assert again.returncode == 6
+    for name in ("harbour", "short", "other"):
+        e = by_name(record)[name]
+        assert e["status"] == UP_TO_DATE and e["synthesized"] == 0 and e["cached"] == e["units"]
+
+
+def test_a_worker_of_another_version_is_refused_by_name(dask_cluster, tmp_path):
+    from distributed import Client
+
+    from pipeline.cluster import run_cluster
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "short.txt").write_text(SHORT)
+    with Client(dask_cluster.scheduler_address) as client:
+        worker = sorted(client.scheduler_info()["workers"])[0]
+
+        def other_version(version):
+            import pipeline
+
+            before, pipeline.__version__ = pipeline.__version__, version
+            return before
+
+        before = client.run(other_version, "0.0.1-other", workers=[worker])[worker]
+        try:
+            with pytest.raises(PanelcastError) as caught:
+                run_cluster(collect([str(src)], tmp_path / "out"), Settings(cache_root=str(tmp_path / "cache")),
+                            dask_cluster.scheduler_address)
+        finally:
+            client.run(other_version, before, workers=[worker])
+    message = str(caught.value)
+    assert message.startswith(f"worker {worker}: panelcast is 0.0.1-other there but 0.1.0 here") and "\n" not in message
+    assert caught.value.exit_code == 4
+    assert not (tmp_path / "out").exists() and not (tmp_path / "cache" / "v1" / "mp3").exists()
+
+
+def test_a_killed_worker_still_completes_the_batch(dask_cluster, tmp_path):
+    """A worker process is killed (SIGKILL) as soon as the first unit lands: its unit is done again
+    elsewhere, and the episodes are the same bytes as single renders."""
+    import signal
+
+    from distributed import Client
+
+    from pipeline.cluster import run_cluster
+    from pipeline.report import RecordingReporter
+
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SAMPLE, src / "harbour.txt")
+    (src / "short.txt").write_text(SHORT)
+    killed = []
+
+    class Killer(RecordingReporter):
+        def advance(self, name, n=1):
+            super().advance(name, n)
+            if name == "units" and not killed:
+                with Client(dask_cluster.scheduler_address) as client:
+                    busy = [w for w, tasks in client.processing().items() if tasks]
+                    pids = client.run(os.getpid, workers=busy[:1])
+                for pid in pids.values():
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+
+    results = run_cluster(collect([str(src)], tmp_path / "out"), Settings(cache_root=str(tmp_path / "cache")),
+                          dask_cluster.scheduler_address, Killer())
+    assert killed, "no worker was busy when the first unit landed"
+    assert [r.status for r in results] == [RENDERED, RENDERED]
+    for r in results:
+        single = render(r.transcript, Options(output=tmp_path / "single" / f"{r.name}.mp3",
+                                              cache_root=str(tmp_path / "single-cache")))
+        assert single.output.read_bytes() == Path(r.output).read_bytes()
+    leftovers = [p.name for p in (tmp_path / "cache" / "v1" / "mp3").iterdir() if not p.name.endswith((".mp3", ".json"))]
+    assert leftovers == [] or all(p.startswith(".") for p in leftovers)
