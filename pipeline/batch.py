@@ -216,14 +216,7 @@ def run_local(episodes: Sequence[Episode], settings: Settings, jobs: int = 0, re
     running: dict[int, multiprocessing.process.BaseProcess] = {}
     waiting = list(enumerate(episodes))[::-1]
     units = 0
-    reporter.stage("episodes", len(episodes))
-
-    def finish(index: int, result: EpisodeResult) -> None:
-        results[index] = result
-        reporter.advance("episodes")
-        if on_done is not None:
-            on_done(result)
-
+    finish = finisher(len(episodes), results, reporter, on_done)
     try:
         while waiting or running:
             while waiting and len(running) < jobs:
@@ -257,6 +250,20 @@ def run_local(episodes: Sequence[Episode], settings: Settings, jobs: int = 0, re
             process.join()
         events.close()
     return [results[i] for i in range(len(episodes))]
+
+
+def finisher(total: int, results: dict[int, EpisodeResult], reporter: Reporter,
+             on_done: Callable[[EpisodeResult], None] | None) -> Callable[[int, EpisodeResult], None]:
+    """``finish(index, result)``: keep an episode's result, count it, tell ``on_done``."""
+    reporter.stage("episodes", total)
+
+    def finish(index: int, result: EpisodeResult) -> None:
+        results[index] = result
+        reporter.advance("episodes")
+        if on_done is not None:
+            on_done(result)
+
+    return finish
 
 
 def _describe(exitcode: int | None) -> str:

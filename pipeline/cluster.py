@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .batch import Episode, EpisodeResult, Settings, failed, options_for, render_episode
+from .batch import Episode, EpisodeResult, Settings, failed, finisher, options_for, render_episode
 from .errors import EngineError, InputError
 from .report import NullReporter, Reporter
 
@@ -55,13 +55,7 @@ def run_cluster(episodes: Sequence[Episode], settings: Settings, scheduler: str,
         plans: dict[int, Planned] = {}
         futures: dict[str, object] = {}
         voices: dict[str, object] = {}
-        reporter.stage("episodes", len(episodes))
-
-        def finish(index: int, result: EpisodeResult) -> None:
-            results[index] = result
-            reporter.advance("episodes")
-            if on_done is not None:
-                on_done(result)
+        finish = finisher(len(episodes), results, reporter, on_done)
 
         staged = []
         for index, episode in enumerate(episodes):
