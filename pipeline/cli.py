@@ -110,7 +110,7 @@ def cli() -> None:
 
     Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input (transcript, config,
     cast or audio file), 4 speech engine or encoder failure, 5 a file or folder cannot be
-    read or written, 130 interrupted.
+    read or written, 6 some episodes of a batch failed, 130 interrupted.
     """
 
 
