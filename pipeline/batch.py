@@ -53,6 +53,7 @@ class Settings:
     cache_root: str | None = None
     force: bool = False
     workers: int = 0                # synthesis and encoding threads per episode (0: one per core)
+    store: str | None = None        # a unit store URL the cluster's workers share (store.py)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from . import __version__, receipt
 from .cache import Cache
 from .config import CHAPTER_MODES, Config, load_cast, load_config, load_lexicon
 from .engines import ENGINES
-from .errors import PanelcastError, printable
+from .errors import InputError, PanelcastError, printable
 
 FILE_ERROR = 5
 BATCH_FAILED = 6     # `batch`: some episodes failed, the others were rendered
@@ -237,10 +237,15 @@ def batch(inputs, outdir, config_path, cast_path, chapters, cache_dir, fmt, lexi
     batch.json), 3 bad INPUTS or options (before any work), others as for `render`.
     """
     from . import batch as catalogue
+    from .store import is_url
 
+    store = cache_dir if is_url(cache_dir) else None
+    if store and not scheduler:
+        raise InputError(f"{store}: a cache URL is for a cluster (--scheduler); "
+                         "give a folder to --cache-dir here")
     episodes = catalogue.collect(inputs, outdir, config_path)
     settings = catalogue.Settings(cast=cast_path, lexicon=lexicon_path, chapters=chapters, engine=engine, fmt=fmt,
-                                  cache_root=cache_dir, force=force)
+                                  cache_root=None if store else cache_dir, force=force, store=store)
     width = max(len(e.name) for e in episodes)
     if dry_run:
         for e in episodes:

@@ -21,8 +21,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .batch import Episode, EpisodeResult, Settings, failed, finisher, options_for, render_episode
+from .cache import Cache
 from .errors import EngineError, InputError
 from .report import NullReporter, Reporter
+from .store import UnitStore
 
 RETRIES = 2                          # a unit whose worker died is tried again, elsewhere
 
@@ -42,10 +44,12 @@ def run_cluster(episodes: Sequence[Episode], settings: Settings, scheduler: str,
         from distributed import Client, as_completed
     except ImportError:
         raise InputError("--scheduler needs Dask: pip install 'panelcast[cluster]'") from None
-    from .cache import Cache
 
     reporter = reporter or NullReporter()
-    settings = replace(settings, cache_root=str(Cache(settings.cache_root).root.resolve()))  # the shared one
+    store = UnitStore(settings.store) if settings.store else None
+    settings = replace(settings, cache_root=str(Cache(settings.cache_root).root.resolve()))
+    # the workers' cache: the shared folder, or with a store URL each worker's own (its default)
+    worker_cache = None if store else settings.cache_root
     try:
         client = Client(scheduler, timeout="20s", set_as_default=False)
     except OSError as exc:
@@ -62,21 +66,22 @@ def run_cluster(episodes: Sequence[Episode], settings: Settings, scheduler: str,
             started = time.monotonic()
             try:
                 options, statuses = _plan(episode, settings)
+                todo = {s.unit.key: s.unit for s in statuses if s.encode
+                        and not (store and store.pull(Cache(settings.cache_root), s.unit.key))}
             except Exception as exc:  # noqa: BLE001 - this episode's failure, recorded
                 finish(index, failed(episode, exc, time.monotonic() - started))
                 continue
-            todo = {s.unit.key: s.unit for s in statuses if s.encode}
             for unit in todo.values():
                 voices.setdefault(_voice_id(unit.voice), unit.voice)
-            staged.append((index, options, todo, sum(s.synthesize for s in statuses)))
-        check_workers(client, settings, list(voices.values()))
+            staged.append((index, options, todo, sum(s.synthesize and s.unit.key in todo for s in statuses)))
+        check_workers(client, replace(settings, cache_root=worker_cache), list(voices.values()))
         for index, options, todo, synthesize in staged:
             keys = []
             for key, unit in todo.items():
                 dask_key = f"panelcast-unit-{key}"
                 if dask_key not in futures:
-                    futures[dask_key] = client.submit(make_unit, unit, options, key=dask_key, retries=RETRIES,
-                                                      pure=False)
+                    futures[dask_key] = client.submit(make_unit, unit, replace(options, cache_root=worker_cache),
+                                                      settings.store, key=dask_key, retries=RETRIES, pure=False)
                 keys.append(dask_key)
             plans[index] = Planned(episodes[index], tuple(keys), synthesize)
         reporter.stage("units", len(futures))
@@ -89,6 +94,10 @@ def run_cluster(episodes: Sequence[Episode], settings: Settings, scheduler: str,
                 if all(k in done for k in plan.keys):
                     del plans[index]
                     bad = [errors[k] for k in plan.keys if k in errors]
+                    if store and not bad:                  # the episode's new units, into the local cache
+                        local = Cache(settings.cache_root)
+                        bad = [f"unit {k}: not found in {store.url}" for k in plan.keys
+                               if not store.pull(local, k.removeprefix("panelcast-unit-"))]
                     if bad:
                         finish(index, replace(failed(plan.episode, EngineError(bad[0])), units=len(plan.keys)))
                     else:
@@ -112,7 +121,6 @@ def run_cluster(episodes: Sequence[Episode], settings: Settings, scheduler: str,
 
 
 def _plan(episode: Episode, settings: Settings):
-    from .cache import Cache
     from .render import explain, prepare
 
     options = options_for(episode, settings)
@@ -127,20 +135,25 @@ def _voice_id(voice) -> str:
     return canonical_hash(voice)
 
 
-def make_unit(unit, options) -> bool:
-    """On a worker: synthesize and encode one unit into the shared cache. True if it was made
-    here, False if it was there already (made by another worker or a former batch)."""
-    from .cache import Cache
+def make_unit(unit, options, store_url: str | None = None) -> bool:
+    """On a worker: synthesize and encode one unit into the shared cache (or into the worker's
+    cache, then the store at ``store_url``). True if it was made here, False if it was there
+    already (made by another worker or a former batch)."""
     from .render import NEW, UnitStatus, produce
 
     cache = Cache(options.cache_root)
-    if cache.unit(unit.key, verify=False)[0] is not None:
+    store = UnitStore(store_url) if store_url else None
+    if store is not None and store.has(unit.key):
         return False
-    engine = options.engines(cache.dir)
-    status = UnitStatus(unit, NEW, not cache.has_wav(unit.synth_key), True)
-    with engine.warm():
-        produce(engine, [status], cache, options.config, 1, NullReporter())
-    return True
+    made = cache.unit(unit.key, verify=store is not None)[0] is None
+    if made:
+        engine = options.engines(cache.dir)
+        status = UnitStatus(unit, NEW, not cache.has_wav(unit.synth_key), True)
+        with engine.warm():
+            produce(engine, [status], cache, options.config, 1, NullReporter())
+    if store is not None:
+        store.push(cache, unit.key)
+    return made
 
 
 def identity(cache_root: str, engine: str | None, voices: list) -> dict:
@@ -149,7 +162,6 @@ def identity(cache_root: str, engine: str | None, voices: list) -> dict:
     from . import __version__
     from .assemble import encoder_identity
     from .engines import DEFAULT_ENGINE, Engines
-    from .cache import Cache
 
     engines = Engines(engine or DEFAULT_ENGINE, Cache(cache_root).dir)
     facts = {"panelcast": __version__, "encoder": encoder_identity()}

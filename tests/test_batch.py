@@ -284,3 +284,81 @@ def test_a_killed_worker_still_completes_the_batch(dask_cluster, tmp_path):
         assert single.output.read_bytes() == Path(r.output).read_bytes()
     leftovers = [p.name for p in (tmp_path / "cache" / "v1" / "mp3").iterdir() if not p.name.endswith((".mp3", ".json"))]
     assert leftovers == [] or all(p.startswith(".") for p in leftovers)
+
+
+def store_batch(scheduler, url, tmp_path, client_cache):
+    from pipeline.cluster import run_cluster
+
+    src = tmp_path / "in"
+    if not src.exists():
+        src.mkdir()
+        (src / "short.txt").write_text(SHORT)
+        (src / "other.txt").write_text(OTHER)
+    return run_cluster(collect([str(src)], tmp_path / "out"), Settings(cache_root=str(client_cache), store=url),
+                       scheduler)
+
+
+def check_store_batches(tmp_path, first, second):
+    """The units went to the store and back: identical bytes, and a client with an empty cache
+    the second time synthesizes nothing (every unit comes from the store)."""
+    assert [r.status for r in first] == [RENDERED, RENDERED]
+    assert all(r.synthesized == r.units > 0 for r in first)
+    assert [(r.status, r.synthesized, r.encoded, r.cached == r.units) for r in second] == [(RENDERED, 0, 0, True)] * 2
+    for r in first:
+        single = render(r.transcript, Options(output=tmp_path / "single" / f"{r.name}.mp3",
+                                              cache_root=str(tmp_path / "single-cache")))
+        assert single.output.read_bytes() == Path(r.output).read_bytes()
+
+
+def test_a_file_url_store_carries_the_units(dask_cluster, tmp_path):
+    from distributed import Client
+
+    def own_cache(path):
+        os.environ["PANELCAST_CACHE"] = path      # each worker's local cache, apart from the client's
+        return path
+
+    with Client(dask_cluster.scheduler_address) as client:
+        client.run(own_cache, str(tmp_path / "worker-cache"))
+        try:
+            url = (tmp_path / "store").as_uri()
+            first = store_batch(dask_cluster.scheduler_address, url, tmp_path, tmp_path / "client-1")
+            second = store_batch(dask_cluster.scheduler_address, url, tmp_path, tmp_path / "client-2")
+        finally:
+            client.run(lambda: os.environ.pop("PANELCAST_CACHE", None))
+    check_store_batches(tmp_path, first, second)
+    stored = sorted(p.name for p in (tmp_path / "store" / "v1" / "mp3").iterdir())
+    units = sum(r.units for r in first)
+    assert len(stored) == 2 * units and not [n for n in stored if n.endswith(".tmp")]
+
+
+def test_an_in_memory_store_carries_the_units(tmp_path, monkeypatch):
+    """fsspec's memory:// is one process's: the workers are threads of this one here."""
+    distributed = pytest.importorskip("distributed")
+    import fsspec
+
+    monkeypatch.setenv("PANELCAST_CACHE", str(tmp_path / "worker-cache"))
+    with distributed.LocalCluster(processes=False, n_workers=2, threads_per_worker=1, dashboard_address=None) as c:
+        first = store_batch(c.scheduler_address, "memory://panelcast-test", tmp_path, tmp_path / "client-1")
+        second = store_batch(c.scheduler_address, "memory://panelcast-test", tmp_path, tmp_path / "client-2")
+    check_store_batches(tmp_path, first, second)
+    fs = fsspec.filesystem("memory")
+    assert len(fs.ls("/panelcast-test/v1/mp3")) == 2 * sum(r.units for r in first)
+    fs.rm("/panelcast-test", recursive=True)
+
+
+def test_a_damaged_unit_in_the_store_is_a_miss(tmp_path):
+    """A unit whose MP3 in the store no longer matches its facts is not taken into a cache."""
+    from pipeline.cache import Cache
+    from pipeline.store import UnitStore
+
+    render(SAMPLE, Options(output=tmp_path / "a.mp3", cache_root=str(tmp_path / "cache")))
+    cache = Cache(tmp_path / "cache")
+    key = next(cache.mp3_path("x").parent.glob("*.mp3")).stem
+    store = UnitStore((tmp_path / "store").as_uri())
+    store.push(cache, key)
+    assert store.has(key) and store.pull(Cache(tmp_path / "other"), key)
+    assert Cache(tmp_path / "other").unit(key)[0] == cache.unit(key)[0]
+    mp3 = tmp_path / "store" / "v1" / "mp3" / f"{key}.mp3"
+    mp3.write_bytes(mp3.read_bytes()[:-10] + b"\0" * 10)
+    assert not store.pull(Cache(tmp_path / "third"), key)
+    assert Cache(tmp_path / "third").unit(key) == (None, "missing")
