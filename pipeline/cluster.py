@@ -15,6 +15,8 @@ from the client is refused by name: its units would not be byte for byte the cli
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -27,6 +29,7 @@ from .report import NullReporter, Reporter
 from .store import UnitStore
 
 RETRIES = 2                          # a unit whose worker died is tried again, elsewhere
+_LAUNCHING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -149,11 +152,23 @@ def make_unit(unit, options, store_url: str | None = None) -> bool:
     if made:
         engine = options.engines(cache.dir)
         status = UnitStatus(unit, NEW, not cache.has_wav(unit.synth_key), True)
-        with engine.warm():
+        with contextlib.ExitStack() as stack:
+            with _LAUNCHING:                    # one task thread at a time adopts the waiting launcher
+                stack.enter_context(engine.warm())
+                _start_next(unit, engine)
             produce(engine, [status], cache, options.config, 1, NullReporter())
     if store is not None:
         store.push(cache, unit.key)
     return made
+
+
+def _start_next(unit, engine) -> None:
+    """Start the speech launcher of this worker's next unit now, while this one is spoken (an
+    eSpeak launcher is an interpreter of its own: ~0.2 s). Unused, it ends with the worker."""
+    if (unit.voice.engine or engine.name) == "pyttsx3":
+        from .engines.pyttsx3_engine import start_early
+
+        start_early()
 
 
 def identity(cache_root: str, engine: str | None, voices: list) -> dict:
