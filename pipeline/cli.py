@@ -90,6 +90,14 @@ class BarReporter:
         if not self.quiet:
             click.echo(f"Warning: {message}", err=True)
 
+    def say(self, message: str, err: bool = False) -> None:
+        """A line of its own above the bar (the bar is drawn again under it)."""
+        if self.bar is not None:
+            click.echo("\r\033[K", nl=False, err=True)
+        click.echo(message, err=err)
+        if self.bar is not None:
+            self.bar.render_progress()
+
     def _close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
@@ -260,10 +268,10 @@ def batch(inputs, outdir, config_path, cast_path, chapters, cache_dir, fmt, lexi
         if quiet:
             return
         if r.status == catalogue.FAILED:
-            click.echo(f"failed   {r.name}: Error: {r.error}", err=True)
+            reporter.say(f"failed   {r.name}: Error: {r.error}", err=True)
         else:
-            click.echo(f"{r.status:<8} {r.name}: {r.duration_s:.0f} s of audio, {r.synthesized} synthesized, "
-                       f"{r.cached} cached, in {r.seconds:.1f} s")
+            reporter.say(f"{r.status:<8} {r.name}: {r.duration_s:.0f} s of audio, {r.synthesized} synthesized, "
+                         f"{r.cached} cached, in {r.seconds:.1f} s")
 
     reporter = BarReporter(quiet)
     try:
