@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .batch import Episode, EpisodeResult, Settings, failed, finisher, options_for, render_episode
+from .batch import FAILED, RENDERED, Episode, EpisodeResult, Settings, failed, finisher, options_for, render_episode
 from .cache import Cache
 from .errors import EngineError, InputError
 from .report import NullReporter, Reporter
@@ -70,7 +70,8 @@ def run_cluster(episodes: Sequence[Episode], settings: Settings, scheduler: str,
             try:
                 options, statuses = _plan(episode, settings)
                 todo = {s.unit.key: s.unit for s in statuses if s.encode
-                        and not (store and store.pull(Cache(settings.cache_root), s.unit.key))}
+                        and not (store and not settings.force and store.pull(Cache(settings.cache_root),
+                                                                             s.unit.key))}
             except Exception as exc:  # noqa: BLE001 - this episode's failure, recorded
                 finish(index, failed(episode, exc, time.monotonic() - started))
                 continue
@@ -104,9 +105,9 @@ def run_cluster(episodes: Sequence[Episode], settings: Settings, scheduler: str,
                     if bad:
                         finish(index, replace(failed(plan.episode, EngineError(bad[0])), units=len(plan.keys)))
                     else:
-                        result = render_episode(plan.episode, settings)
-                        if result.status != "failed":   # the units were made on the cluster for it
-                            result = replace(result, status="rendered" if plan.keys else result.status,
+                        result = render_episode(plan.episode, replace(settings, force=False))  # units made
+                        if result.status != FAILED:     # the units were made on the cluster for it
+                            result = replace(result, status=RENDERED if plan.keys else result.status,
                                              synthesized=plan.synthesize, encoded=len(plan.keys),
                                              cached=result.units - len(plan.keys))
                         finish(index, result)
@@ -146,12 +147,12 @@ def make_unit(unit, options, store_url: str | None = None) -> bool:
 
     cache = Cache(options.cache_root)
     store = UnitStore(store_url) if store_url else None
-    if store is not None and store.has(unit.key):
+    if store is not None and store.has(unit.key) and not options.force:
         return False
-    made = cache.unit(unit.key, verify=store is not None)[0] is None
+    made = options.force or cache.unit(unit.key, verify=store is not None)[0] is None
     if made:
         engine = options.engines(cache.dir)
-        status = UnitStatus(unit, NEW, not cache.has_wav(unit.synth_key), True)
+        status = UnitStatus(unit, NEW, options.force or not cache.has_wav(unit.synth_key), True)
         with contextlib.ExitStack() as stack:
             with _LAUNCHING:                    # one task thread at a time adopts the waiting launcher
                 stack.enter_context(engine.warm())
