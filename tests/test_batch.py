@@ -337,7 +337,7 @@ def test_an_in_memory_store_carries_the_units(tmp_path, monkeypatch):
     import fsspec
 
     monkeypatch.setenv("PANELCAST_CACHE", str(tmp_path / "worker-cache"))
-    with distributed.LocalCluster(processes=False, n_workers=2, threads_per_worker=1, dashboard_address=None) as c:
+    with distributed.LocalCluster(processes=False, n_workers=2, threads_per_worker=1, dashboard_address=":0") as c:
         first = store_batch(c.scheduler_address, "memory://panelcast-test", tmp_path, tmp_path / "client-1")
         second = store_batch(c.scheduler_address, "memory://panelcast-test", tmp_path, tmp_path / "client-2")
     check_store_batches(tmp_path, first, second)
