@@ -362,3 +362,32 @@ def test_a_damaged_unit_in_the_store_is_a_miss(tmp_path):
     mp3.write_bytes(mp3.read_bytes()[:-10] + b"\0" * 10)
     assert not store.pull(Cache(tmp_path / "third"), key)
     assert Cache(tmp_path / "third").unit(key) == (None, "missing")
+
+
+def test_force_on_the_cluster_remakes_every_unit_once(dask_cluster, tmp_path):
+    from pipeline.cluster import run_cluster
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "short.txt").write_text(SHORT)
+    units = tmp_path / "cache" / "v1" / "mp3"
+
+    def batch(force):
+        (result,) = run_cluster(collect([str(src)], tmp_path / "out"),
+                                Settings(cache_root=str(tmp_path / "cache"), force=force), dask_cluster.scheduler_address)
+        return result, {p.name: p.stat().st_ino for p in units.glob("*.mp3")}
+
+    (first, before), (forced, after) = batch(False), batch(True)
+    made = (tmp_path / "out" / "short.mp3").read_bytes()
+    assert forced.status == RENDERED and forced.synthesized == forced.encoded == forced.units == first.units > 0
+    assert before.keys() == after.keys() and len(before) == first.units
+    assert all(before[name] != after[name] for name in before)       # each unit's file written anew
+    single = render(src / "short.txt", Options(output=tmp_path / "single.mp3", cache_root=str(tmp_path / "c2")))
+    assert single.output.read_bytes() == made
+
+
+def test_a_cache_url_without_a_scheduler_is_refused(tmp_path):
+    (tmp_path / "ep.txt").write_text(SHORT)
+    out = run_cli("batch", tmp_path / "ep.txt", "-o", tmp_path / "out", "--cache-dir", "memory://x")
+    assert out.returncode == 3 and out.stderr.startswith("Error: memory://x: a cache URL is for a cluster")
+    assert not (tmp_path / "out").exists()
