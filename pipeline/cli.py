@@ -5,7 +5,8 @@ Each command parses its options, calls the library, and shows the result. Every
 
     0 success, 1 internal error, 2 usage error, 3 bad input (transcript, config, cast,
     audio file), 4 speech engine or encoder failure, 5 a file or folder cannot be read or
-    written (permissions, a full disk), 130 interrupted (no partial output).
+    written (permissions, a full disk), 6 some episodes of a `batch` failed, 130 interrupted
+    (no partial output).
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from . import __version__, receipt
 from .cache import Cache
 from .config import CHAPTER_MODES, Config, load_cast, load_config, load_lexicon
 from .engines import ENGINES
-from .errors import PanelcastError, printable
+from .errors import InputError, PanelcastError, printable
 
 FILE_ERROR = 5
+BATCH_FAILED = 6     # `batch`: some episodes failed, the others were rendered
 INTERRUPTED = 130
 
 
@@ -88,6 +90,14 @@ class BarReporter:
         if not self.quiet:
             click.echo(f"Warning: {message}", err=True)
 
+    def say(self, message: str, err: bool = False) -> None:
+        """A line of its own above the bar (the bar is drawn again under it)."""
+        if self.bar is not None:
+            click.echo("\r\033[K", nl=False, err=True)
+        click.echo(message, err=err)
+        if self.bar is not None:
+            self.bar.render_progress()
+
     def _close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
@@ -108,7 +118,7 @@ def cli() -> None:
 
     Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input (transcript, config,
     cast or audio file), 4 speech engine or encoder failure, 5 a file or folder cannot be
-    read or written, 130 interrupted.
+    read or written, 6 some episodes of a batch failed, 130 interrupted.
     """
 
 
@@ -206,6 +216,90 @@ def render(obj, transcript, output, config_path, cast_path, chapters, jobs, forc
         f"{len(result.statuses)} units ({result.synthesized} synthesized, {result.encoded} encoded) "
         f"in {result.seconds:.1f} s"
     )
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--outdir", required=True, type=click.Path(file_okay=False),
+              help="Folder for the episodes (<name>.mp3 and sidecars) and batch.json.")
+@_common
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default="CPU count",
+              help="Episodes rendered at once, each in a process of its own (0 = one per CPU).")
+@click.option("--force", is_flag=True, help="Redo every unit, ignoring the cache.")
+@click.option("--dry-run", is_flag=True, help="Render nothing: say per episode how many units would be redone.")
+@click.option("--base-url", help="Then write OUTDIR/feed.xml for this URL (as `panelcast feed`).")
+@click.option("--scheduler", envvar="PANELCAST_SCHEDULER",
+              help="Dask scheduler address (tcp://host:8786) to spread the units over a cluster "
+                   "(default: $PANELCAST_SCHEDULER, else this machine's cores).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or per-episode lines.")
+def batch(inputs, outdir, config_path, cast_path, chapters, cache_dir, fmt, lexicon_path, engine, jobs, force,
+          dry_run, base_url, scheduler, quiet):
+    """Render every transcript of INPUTS (files, folders, globs) to OUTDIR/<name>.mp3.
+
+    A folder's episode.yaml is the config of the transcripts in it; --config is the config
+    of the others. Episodes render in parallel; a failed one does not stop the others.
+    OUTDIR/batch.json records each episode (status, error, duration, units, seconds).
+    Running it again redoes only what changed.
+
+    Exit codes: 0 every episode rendered or up to date, 6 some episodes failed (see
+    batch.json), 3 bad INPUTS or options (before any work), others as for `render`.
+    """
+    from . import batch as catalogue
+    from .store import is_url
+
+    store = cache_dir if is_url(cache_dir) else None
+    if store and not scheduler:
+        raise InputError(f"{store}: a cache URL is for a cluster (--scheduler); "
+                         "give a folder to --cache-dir here")
+    episodes = catalogue.collect(inputs, outdir, config_path)
+    settings = catalogue.Settings(cast=cast_path, lexicon=lexicon_path, chapters=chapters, engine=engine, fmt=fmt,
+                                  cache_root=None if store else cache_dir, force=force, store=store)
+    width = max(len(e.name) for e in episodes)
+    if dry_run:
+        for e in episodes:
+            units, synth, enc, error = catalogue.explain_episode(e, settings)
+            click.echo(f"{e.name:<{width}}  " + (f"Error: {error}" if error else
+                                                 f"{units} units: {synth} to synthesize, {enc} to encode"))
+        return
+    Path(outdir).mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+
+    def line(r) -> None:
+        if quiet:
+            return
+        if r.status == catalogue.FAILED:
+            reporter.say(f"failed   {r.name}: Error: {r.error}", err=True)
+        else:
+            reporter.say(f"{r.status:<8} {r.name}: {r.duration_s:.0f} s of audio, {r.synthesized} synthesized, "
+                         f"{r.cached} cached, in {r.seconds:.1f} s")
+
+    reporter = BarReporter(quiet)
+    try:
+        if scheduler:
+            from .cluster import run_cluster
+
+            results = run_cluster(episodes, settings, scheduler, reporter, line)
+        else:
+            results = catalogue.run_local(episodes, settings, jobs, reporter, line)
+    finally:
+        reporter.close()
+    record = catalogue.write_record(outdir, results, time.monotonic() - started)
+    if not quiet:
+        click.echo(f"{'episode':<{width}}  {'status':<10} {'audio':>7} {'units':>6} {'synth':>6} {'cached':>6} "
+                   f"{'seconds':>8}")
+        for r in results:
+            click.echo(f"{r.name:<{width}}  {r.status:<10} {r.duration_s:>6.0f}s {r.units:>6} {r.synthesized:>6} "
+                       f"{r.cached:>6} {r.seconds:>8.1f}")
+    bad = [r for r in results if r.status == catalogue.FAILED]
+    click.echo(f"{len(results) - len(bad)} of {len(results)} episodes done, {len(bad)} failed, "
+               f"in {time.monotonic() - started:.1f} s; wrote {record}")
+    if base_url and len(bad) < len(results):
+        from .feed import write_feed
+
+        path = write_feed(Path(outdir), base_url, warn=lambda m: click.echo(f"Warning: {m}", err=True))
+        click.echo(f"Wrote {path}")
+    if bad:
+        raise SystemExit(BATCH_FAILED)
 
 
 @cli.command()
