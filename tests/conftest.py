@@ -63,3 +63,15 @@ def render_to(tmp_path):
         return render(transcript, options, reporter)
 
     return go
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    """``run(*args)``: the panelcast command through click's CliRunner, with a cache of the test's own."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    monkeypatch.setenv("PANELCAST_CACHE", str(tmp_path / "cache"))
+    runner = CliRunner()
+    return lambda *args: runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)

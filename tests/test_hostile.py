@@ -9,10 +9,8 @@ import xml.etree.ElementTree as ET
 import zlib
 
 import pytest
-from click.testing import CliRunner
 
 from conftest import SAMPLE
-from pipeline.cli import cli
 from pipeline.config import load_config
 from pipeline.cover import load_cover
 from pipeline.errors import ConfigError, InputError, ParseError
@@ -22,13 +20,6 @@ from test_feed import add_episode, tone_mp3  # noqa: F401  (the module's real MP
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n" + "".join(
     f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
     for p, c in zip("bcdefgh", "cdefghi"))
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.setenv("PANELCAST_CACHE", str(tmp_path / "cache"))
-    runner = CliRunner()
-    return lambda *args: runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
 def test_a_pipe_with_no_writer_is_refused_without_hanging(tmp_path):

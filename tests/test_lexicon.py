@@ -72,13 +72,6 @@ def test_bad_entries_are_one_line_errors_naming_file_and_entry(entry, message):
     assert str(caught.value) == message
 
 
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.setenv("PANELCAST_CACHE", str(tmp_path / "cache"))
-    runner = CliRunner()
-    return lambda *args: runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-
 @pytest.mark.parametrize("text, message", [
     ("lexicon:\n  're:(': x\n", "{f}: lexicon.re:(: bad regular expression: missing ), unterminated subpattern "
                                 "at position 0"),

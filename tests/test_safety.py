@@ -6,20 +6,17 @@ from __future__ import annotations
 import os
 
 import pytest
-from click.testing import CliRunner
 
 from conftest import SAMPLE
-from pipeline.cli import cli
 
 VTT = "WEBVTT\n\n00:00.000 --> 00:02.000\n<v Ann>Hello there, Bob.\n\n00:02.000 --> 00:04.000\n<v Bob>Hi Ann.\n"
 
 
 @pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.setenv("PANELCAST_CACHE", str(tmp_path / "cache"))
+def run(run, tmp_path, monkeypatch):
+    """conftest's ``run``, in the test's folder: messages name files as typed there."""
     monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-    return lambda *args: runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    return run
 
 
 def test_a_sidecar_never_overwrites_the_transcript(run, tmp_path):

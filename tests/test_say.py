@@ -7,20 +7,17 @@ import json
 import subprocess
 
 import pytest
-from click.testing import CliRunner
 
 from conftest import SEED, decode
 from phonemes import phonemes
 from pipeline import tools
-from pipeline.cli import cli
 
 
 @pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.setenv("PANELCAST_CACHE", str(tmp_path / "cache"))
+def run(run, tmp_path, monkeypatch):
+    """conftest's ``run``, in the test's folder: messages name files as typed there."""
     monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-    return lambda *args: runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    return run
 
 
 def probe(path) -> dict:
