@@ -42,10 +42,8 @@ def find_moderator(script: Script, configured: str | None = None) -> str | None:
     """The moderator: configured (by name or label), else flagged in the header, else the main
     question-asker. A configured name that is no speaker's is passed over (``check_moderator``
     says so)."""
-    if configured:
-        for s in script.speakers:
-            if configured == s.name or configured in s.aliases:
-                return s.name
+    if configured and script.named(configured):
+        return script.named(configured)
     flagged = [s.name for s in script.speakers if s.moderator]
     if flagged:
         return flagged[0]
@@ -62,7 +60,7 @@ def find_moderator(script: Script, configured: str | None = None) -> str | None:
 
 def check_moderator(script: Script, configured: str | None) -> list[str]:
     """A warning when the configured moderator is not a speaker of the script."""
-    if not configured or any(configured == s.name or configured in s.aliases for s in script.speakers):
+    if not configured or script.named(configured):
         return []
     names = ", ".join(s.name for s in script.speakers) or "none"
     return [f"moderator: '{configured}' is not a speaker of this transcript (speakers: {names}); "

@@ -39,6 +39,10 @@ class Script:
                 return s
         raise KeyError(name)
 
+    def named(self, label: str) -> str | None:
+        """The speaker called ``label`` (their name or one of their labels), else None."""
+        return next((s.name for s in self.speakers if label == s.name or label in s.aliases), None)
+
 
 @dataclass(frozen=True)
 class Voice:

@@ -236,17 +236,19 @@ def never_overwrite_inputs(inputs: tuple[str, ...], outputs: dict[str, str]) -> 
     """Stop before any work when a file the render would write is one it reads (the same path
     after symlinks, or the same file under another name): a render never overwrites its
     transcript, config, cast file, cover, images or jingles."""
-    def same(a: str, b: str) -> bool:
-        if os.path.realpath(a) == os.path.realpath(b):
-            return True
+    def identities(path: str) -> set:
+        """The file's real path, and its device and inode when it exists (a hard link)."""
         try:
-            return os.path.samefile(a, b)
+            st = os.stat(path)
         except OSError:
-            return False
+            return {os.path.realpath(path)}
+        return {os.path.realpath(path), (st.st_dev, st.st_ino)}
 
+    read = [(source, identities(source)) for source in inputs]     # looked up once, not per output
     for target, what in outputs.items():
-        for source in inputs:
-            if same(target, source):
+        written = identities(target)
+        for source, ids in read:
+            if written & ids:
                 here = os.getcwd() + os.sep
                 shown = os.path.relpath(source) if source.startswith(here) else source
                 raise InputError(f"{printable(shown)}: {what} would be written over this input; choose "

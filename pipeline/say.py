@@ -39,8 +39,7 @@ def say(text: str, speaker: str, options: Options, transcript: str | os.PathLike
     engine = options.engines(Cache(options.cache_root).dir)
     if transcript is not None:
         prepared = prepare(transcript, options, engine)
-        cast, reading, source = prepared.cast, prepared.reading, str(transcript)
-        speakers = prepared.script.speakers
+        cast, reading, source, script = prepared.cast, prepared.reading, str(transcript), prepared.script
     else:
         config = options.config
         overrides = {**config.cast_map(), **dict(options.cast)}
@@ -49,7 +48,7 @@ def say(text: str, speaker: str, options: Options, transcript: str | os.PathLike
         script = Script(title="", speakers=speakers, turns=(), source=source)
         cast = cast_voices(script, overrides, overrides_source=source, check_voice=engine.check_voice)
         reading = episode_reading(options, [s.name for s in speakers], overrides)
-    name = _speaker(speaker, speakers, source)
+    name = _speaker(speaker, script, source)
     voice = cast.voice_for(name)
     spoken = reading(text)
     audio = options.config.audio
@@ -60,12 +59,12 @@ def say(text: str, speaker: str, options: Options, transcript: str | os.PathLike
     return Said(output, name, voice, spoken, round(len(raw) * 1000 / rate))
 
 
-def _speaker(wanted: str, speakers: tuple[Speaker, ...], source: str) -> str:
+def _speaker(wanted: str, script: Script, source: str) -> str:
     """The speaker called ``wanted`` (a name or one of its labels), or the narrator."""
     if wanted == NARRATOR:
         return NARRATOR
-    for s in speakers:
-        if wanted == s.name or wanted in s.aliases:
-            return s.name
-    known = ", ".join([NARRATOR, *(s.name for s in speakers)])
-    raise InputError(f"--speaker: '{wanted}' is not a speaker of {source} (speakers: {known})")
+    name = script.named(wanted)
+    if name is None:
+        known = ", ".join([NARRATOR, *(s.name for s in script.speakers)])
+        raise InputError(f"--speaker: '{wanted}' is not a speaker of {source} (speakers: {known})")
+    return name
