@@ -49,6 +49,7 @@ class Settings:
     lexicon: str | None = None
     chapters: str | None = None
     engine: str | None = None
+    language: str | None = None
     fmt: str | None = None
     cache_root: str | None = None
     force: bool = False
@@ -147,7 +148,8 @@ def options_for(episode: Episode, settings: Settings):
                    chapter_mode=settings.chapters, workers=settings.workers, force=settings.force,
                    cache_root=settings.cache_root, fmt=settings.fmt,
                    lexicon=load_lexicon(settings.lexicon) if settings.lexicon else Lexicon(),
-                   lexicon_source=settings.lexicon or "", engine=settings.engine)
+                   lexicon_source=settings.lexicon or "", engine=settings.engine,
+                   language=settings.language)
 
 
 # ------------------------------------------------------------------------------ one episode

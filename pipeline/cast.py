@@ -22,8 +22,10 @@ from typing import Any, Callable, Mapping
 
 import yaml
 
+from . import language as lang
 from .config import ENGINE_VOICE_KEYS, SAFE_LOADER, SEMITONES_NATURAL, VoiceOverride
 from .errors import CastError, ConfigError
+from .language import Languages
 from .model import Script, Voice
 
 NARRATOR = "Narrator"
@@ -68,15 +70,23 @@ class Palette:
     narrator: PaletteVoice
     speakers: tuple[PaletteVoice, ...]
     engine: str = "pyttsx3"
+    warning: str = ""    # why this palette stands in for another (no Piper voice for a language)
+    voice: str = ""      # eSpeak: the language's own voice ("de", "cmn"); "": the narrator's
 
 
 @dataclass(frozen=True)
 class Cast:
     narrator: Voice
-    voices: tuple[tuple[str, Voice], ...]   # speaker name -> voice, in script order
+    voices: tuple[tuple[str, Voice], ...]   # speaker name -> voice (in their own language), in script order
     warnings: tuple[str, ...] = ()
+    # (speaker name, language) -> voice, for turns in another language than the speaker's own
+    other: tuple[tuple[tuple[str, str], Voice], ...] = ()
 
-    def voice_for(self, speaker: str) -> Voice:
+    def voice_for(self, speaker: str, language: str | None = None) -> Voice:
+        if language is not None:
+            found = dict(self.other).get((speaker, language))
+            if found is not None:
+                return found
         if speaker == NARRATOR:
             return self.narrator
         return dict(self.voices)[speaker]
@@ -124,33 +134,110 @@ def default_palette(engine: str) -> Palette:
     return load_palette(PALETTE_PATHS[engine])
 
 
-def engine_palette(name: str, get_engine: Callable[[str], Any], cache_dir: str | Path | None = None
-                   ) -> Palette:
-    """The palette of engine ``name``; ``get_engine(name)`` gives the engine, asked only for Piper's
-    installed voices."""
+def engine_palette(name: str, get_engine: Callable[[str], Any], cache_dir: str | Path | None = None,
+                   language: str = lang.DEFAULT) -> Palette:
+    """The palette of engine ``name`` for ``language``; ``get_engine(name)`` gives the engine, asked
+    for Piper's installed voices and for other languages than English. Piper without a voice of
+    the language: eSpeak NG's palette for it, with a warning that says what to download."""
     if name == "piper":
-        return piper_palette(get_engine(name), cache_dir)
+        found = piper_palette(get_engine(name), cache_dir, language)
+        if found is not None:
+            return found
+        fallback = engine_palette("pyttsx3", get_engine, cache_dir, language)
+        return replace(fallback, warning=(
+            f"no Piper voice for {lang.name(language)} ({language}) is installed: {language} turns are read "
+            f"with eSpeak NG; for a neural voice, download {piper_suggestion(language)} into a voices folder"))
+    if name == "pyttsx3" and not lang.is_english(language):
+        return espeak_palette(get_engine(name), language, cache_dir)
+    if name == "pyttsx3":
+        return replace(default_palette(name), voice=ESPEAK_PREFERRED["en"])
     return default_palette(name)
+
+
+# A Piper voice to suggest per language (from the public piper-voices collection).
+PIPER_SUGGESTIONS = {
+    "ar": "ar_JO-kareem-medium", "ca": "ca_ES-upc_ona-medium", "cs": "cs_CZ-jirka-medium",
+    "da": "da_DK-talesyntese-medium", "de": "de_DE-thorsten-medium", "el": "el_GR-rapunzelina-low",
+    "es": "es_ES-davefx-medium", "fi": "fi_FI-harri-medium", "fr": "fr_FR-siwis-medium",
+    "hu": "hu_HU-anna-medium", "it": "it_IT-riccardo-x_low", "nl": "nl_BE-nathalie-medium",
+    "no": "no_NO-talesyntese-medium", "pl": "pl_PL-darkman-medium", "pt": "pt_BR-faber-medium",
+    "ru": "ru_RU-irina-medium", "sv": "sv_SE-nst-medium", "tr": "tr_TR-dfki-medium",
+    "uk": "uk_UA-ukrainian_tts-medium", "vi": "vi_VN-vais1000-medium", "zh": "zh_CN-huayan-medium",
+}
+
+
+def piper_suggestion(language: str) -> str:
+    found = PIPER_SUGGESTIONS.get(lang.base(language))
+    if found:
+        return f"{found} (.onnx and .onnx.json, from the piper-voices collection)"
+    return f"a {lang.name(language)} voice from the piper-voices collection, if it has one"
+
+
+# eSpeak NG voices chosen for a language that several voices speak.
+ESPEAK_PREFERRED = {"zh": "cmn", "en": "en-us"}
+
+
+def espeak_voice(voices: list[Mapping], language: str) -> str:
+    """eSpeak NG's voice for ``language`` ("de" -> "de", "zh" -> "cmn"): a voice named so, else the
+    first whose languages include it (with, then without the region); CastError with none."""
+    wanted = language.lower()
+    for code in dict.fromkeys((wanted, lang.base(wanted))):
+        if code in ESPEAK_PREFERRED:
+            return ESPEAK_PREFERRED[code]
+        for v in voices:
+            if v["id"].rsplit("/", 1)[-1] == code:
+                return code
+        for v in voices:
+            if code in (x.lower() for x in v.get("languages") or ()):
+                return v["id"].rsplit("/", 1)[-1]
+    raise CastError(f"eSpeak NG has no voice for the language '{language}' (panelcast voices lists them)")
+
+
+def espeak_palette(engine: Any, language: str, cache_dir: str | Path | None = None) -> Palette:
+    """eSpeak NG's palette for ``language``: the English palette's variants, pitches and rates on
+    the language's voice, each measured (once, cached) speaking a sentence of the language."""
+    from .narration import measure_text
+    from .voicepitch import measure_voices
+
+    voice = espeak_voice(engine.voices(), language)
+    english = default_palette("pyttsx3")
+    moved = [replace(v, voice=voice) for v in (english.narrator, *english.speakers)]
+    measured = measure_voices(engine, [v.as_voice() for v in moved], cache_dir, text=measure_text(language))
+    found = [replace(v, hz=hz) for v, hz in zip(moved, measured)]
+    speakers = tuple(v for v in found[1:] if not math.isnan(v.hz))
+    if not speakers:
+        raise CastError(f"eSpeak NG's voice '{voice}' for {language} spoke nothing voiced")
+    return Palette(narrator=found[0], speakers=speakers, engine="pyttsx3", voice=voice)
 
 
 MAX_MEASURED_SPEAKERS = 12   # of a multi-speaker model (some have hundreds), evenly chosen by id
 
 
-def piper_palette(engine: Any, cache_dir: str | Path | None = None) -> Palette:
-    """Piper's palette: with the bundled joe voice alone, its derived variants (voices/piper.yaml);
-    with several voices (installed models of the narrator's language, a multi-speaker model's
-    speakers), those voices, each measured once (cached) by its median pitch. The narrator is
-    the derived palette's (without joe: the voice in the middle of the pitch range)."""
+def piper_palette(engine: Any, cache_dir: str | Path | None = None, language: str | None = None
+                  ) -> Palette | None:
+    """Piper's palette for ``language`` (default: the bundled joe voice's): with joe alone, its
+    derived variants (voices/piper.yaml); with one other voice of the language, the same variants
+    of it; with several (installed models of the language, a multi-speaker model's speakers),
+    those voices, each measured once (cached) by its median pitch. The narrator is the derived
+    palette's (without joe: the voice in the middle of the pitch range). None: no installed
+    voice speaks the language."""
     derived = default_palette("piper")
+    models = engine.installed()
+    joe = next((_family(m) for m in models if m["name"] == derived.narrator.voice), "")
+    wanted = lang.base(language) if language else joe
     candidates = [PaletteVoice(voice=name, engine="piper", speaker=speaker, rate=MODEL_PACE)
-                  for name, speaker in _installed_voices(engine, derived.narrator.voice)]
+                  for name, speaker in _installed_voices(models, wanted)]
+    if not candidates:
+        return derived if wanted in (joe, "") else None
     if len(candidates) == 1 and (candidates[0].voice, candidates[0].speaker) != (derived.narrator.voice, None):
         return _derived_from(derived, candidates[0])    # one voice, not joe: its own variants
-    if len(candidates) <= 1:
+    if len(candidates) == 1:
         return derived
+    from .narration import measure_text
     from .voicepitch import measure_voices
 
-    measured = measure_voices(engine, [c.as_voice() for c in candidates], cache_dir)
+    measured = measure_voices(engine, [c.as_voice() for c in candidates], cache_dir,
+                              text=measure_text(wanted or lang.DEFAULT))
     speakers = tuple(replace(c, hz=hz) for c, hz in zip(candidates, measured) if not math.isnan(hz))
     if not speakers:
         return derived
@@ -169,13 +256,10 @@ def _derived_from(derived: Palette, voice: PaletteVoice) -> Palette:
     return replace(derived, narrator=swap(derived.narrator), speakers=tuple(swap(v) for v in derived.speakers))
 
 
-def _installed_voices(engine: Any, narrator: str) -> list[tuple[str, str | None]]:
-    """(model name, speaker) of every installed voice in the narrator's language (a voice
-    speaking another language would read the transcript with its own language's sounds); a
-    multi-speaker model gives up to MAX_MEASURED_SPEAKERS of its speakers, evenly spread over
-    its ids."""
-    models = engine.installed()
-    language = next((_family(m) for m in models if m["name"] == narrator), "")
+def _installed_voices(models: list[Mapping], language: str) -> list[tuple[str, str | None]]:
+    """(model name, speaker) of every installed voice in ``language`` (a voice speaking another
+    language would read the transcript with its own language's sounds); a multi-speaker model
+    gives up to MAX_MEASURED_SPEAKERS of its speakers, evenly spread over its ids."""
     voices: list[tuple[str, str | None]] = []
     for model in models:
         if language and _family(model) not in (language, ""):
@@ -251,13 +335,21 @@ def cast_voices(
     palette: Palette | None = None,
     check_voice: Callable[[Voice], None] | None = None,
     engine: str = "pyttsx3",
-    palettes: Callable[[str], Palette] | None = None,
+    palettes: Callable[[str, str], Palette] | None = None,
+    languages: Languages | None = None,
 ) -> Cast:
     """Assign voices: each speaker speaks with ``engine`` (the episode's) unless its entry names
-    another. ``palette`` is ``engine``'s palette (default: ``palettes(engine)``); ``palettes``
-    gives any engine's (default: the shipped ones). ``check_voice`` (the engine's) raises
-    CastError for voices it lacks."""
+    another, in their own language (``languages``; default: English). ``palettes(engine,
+    language)`` gives a palette (default: the shipped ones); ``palette`` is ``engine``'s for the
+    episode's language. ``check_voice`` (the engine's) raises CastError for voices it lacks.
+
+    The speakers of one engine are spread over its palette in order of appearance, each over
+    the palette of their own language, so a panel with a guest of another language still gets
+    distinct voices. A turn in another language is read by the speaker's voice moved to that
+    language: an eSpeak voice keeps its variant, pitch and rate; a Piper voice keeps its place
+    in the language's palette."""
     overrides = dict(overrides or {})
+    languages = languages or Languages()
     names = [s.name for s in script.speakers]
     for name in overrides:
         if name != NARRATOR and name not in names:
@@ -283,34 +375,72 @@ def cast_voices(
         if o.semitones is not None and not lo <= o.semitones <= hi:
             warnings.append(f"{overrides_source}: cast entry '{name}': semitones: {o.semitones:+g} is outside "
                             f"{lo:+g}..{hi:+g}, the range measured to sound natural")
-    loaded: dict[str, Palette] = {}
+    loaded: dict[tuple[str, str], Palette] = {}
 
-    def palette_of(name: str) -> Palette:
-        if name not in loaded:
-            if palette is not None and name == engine:
-                loaded[name] = palette
+    def palette_of(used: str, language: str) -> Palette:
+        if (used, language) not in loaded:
+            if palette is not None and used == engine and language == languages.episode:
+                found = palette
+            elif palettes is not None:
+                found = palettes(used, language)
             else:
-                loaded[name] = palettes(name) if palettes is not None else default_palette(name)
-        return loaded[name]
+                found = default_palette(used)
+            loaded[used, language] = found
+            if found.warning:
+                warnings.append(found.warning)
+        return loaded[used, language]
+
+    def voice(base: PaletteVoice, name: str, used: str) -> Voice:
+        o = overrides.get(name)
+        if base.engine != used and o is not None:      # a stand-in engine: only pace and volume carry over
+            o = VoiceOverride(rate=o.rate, volume=o.volume)
+        return _apply(base, o)
 
     picked: dict[str, Voice] = {}
+    other: dict[tuple[str, str], Voice] = {}
+    spoken = _languages_spoken(script, languages)
     for used in dict.fromkeys(engine_of(n) for n in names):
         group = [n for n in names if engine_of(n) == used]
-        pal = palette_of(used)
-        if len(group) > len(pal.speakers):
+        size = len(palette_of(used, languages.episode).speakers)
+        if len(group) > size:
             warnings.append(
-                f"{len(group)} {used} speakers but the {used} palette has {len(pal.speakers)} voices "
+                f"{len(group)} {used} speakers but the {used} palette has {size} voices "
                 "that can be told apart: some speakers share a voice (give them their own in a cast file)"
             )
-        for name, base in zip(group, spread(pal, len(group))):
-            picked[name] = _apply(base, overrides.get(name))
+        for rank, name in enumerate(group):
+            own = languages.of_speaker(name)
+            picked[name] = voice(spread(palette_of(used, own), len(group))[rank], name, used)
+            for language in spoken.get(name, ()):
+                if language == own:
+                    continue
+                if picked[name].engine == "pyttsx3" and used == "pyttsx3":
+                    other[name, language] = _moved(picked[name], palette_of(used, language))
+                else:
+                    other[name, language] = voice(spread(palette_of(used, language), len(group))[rank], name, used)
     voices = tuple((name, picked[name]) for name in names)
-    narrator = _apply(palette_of(engine_of(NARRATOR)).narrator, overrides.get(NARRATOR))
+    narrator_engine = engine_of(NARRATOR)
+    narrator = voice(palette_of(narrator_engine, languages.episode).narrator, NARRATOR, narrator_engine)
     if check_voice is not None:
-        for name, voice in ((NARRATOR, narrator), *voices):
+        for name, v in ((NARRATOR, narrator), *voices, *((n, v) for (n, _), v in other.items())):
             try:
-                check_voice(voice)
+                check_voice(v)
             except CastError as exc:
                 where = overrides_source if name in overrides else "voice palette"
                 raise CastError(f"{where}: {name}: {exc}") from None
-    return Cast(narrator=narrator, voices=voices, warnings=tuple(warnings))
+    return Cast(narrator=narrator, voices=voices, warnings=tuple(dict.fromkeys(warnings)),
+                other=tuple(other.items()))
+
+
+def _languages_spoken(script: Script, languages: Languages) -> dict[str, tuple[str, ...]]:
+    """Each speaker's languages, in order of first use."""
+    spoken: dict[str, dict[str, None]] = {}
+    for i, turn in enumerate(script.turns):
+        spoken.setdefault(turn.speaker, {})[languages.of_turn(i)] = None
+    return {name: tuple(found) for name, found in spoken.items()}
+
+
+def _moved(voice: Voice, palette: Palette) -> Voice:
+    """An eSpeak voice moved to the language of ``palette``: its variant, pitch and rate kept."""
+    _, plus, variant = voice.voice.partition("+")
+    language = palette.voice or palette.narrator.voice
+    return replace(voice, voice=f"{language}+{variant}" if plus else language)

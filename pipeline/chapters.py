@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .config import ChapterSettings
 from .model import Chapter, Script
+from .narration import chapter_title
 from .plan import Plan
 
 TITLE_LIMIT = 60
@@ -26,10 +27,11 @@ class Mark:
 
 
 def short_title(text: str, limit: int = TITLE_LIMIT) -> str:
-    """The first question (or sentence) of ``text``, cut at a word to at most ``limit`` chars."""
+    """The first question (or sentence) of ``text``, cut at a word to at most ``limit`` chars
+    (Chinese and Japanese sentences end with full-width marks, with no space after them)."""
     text = " ".join(text.split())
-    sentences = re.split(r"(?<=[.?!])\s+", text)
-    pick = next((s for s in sentences if s.endswith("?")), sentences[0] if sentences else "")
+    sentences = [s.strip() for s in re.split(r"(?<=[.?!])\s+|(?<=[。？！])", text) if s.strip()]
+    pick = next((s for s in sentences if s.endswith(("?", "？"))), sentences[0] if sentences else "")
     if len(pick) <= limit:
         return pick
     cut = pick[: limit - 1]
@@ -49,7 +51,7 @@ def find_moderator(script: Script, configured: str | None = None) -> str | None:
         return flagged[0]
     questions: dict[str, int] = {}
     for turn in script.turns:
-        if "?" in turn.paragraphs[-1][-3:]:
+        if "?" in turn.paragraphs[-1][-3:] or "？" in turn.paragraphs[-1][-3:]:
             questions[turn.speaker] = questions.get(turn.speaker, 0) + 1
     if not questions:
         return None
@@ -76,13 +78,14 @@ def chapter_marks(script: Script, plan: Plan, settings: ChapterSettings, moderat
         if u.turn is not None:
             first_unit_of_turn.setdefault(u.turn, u.index)
     outro_unit = next((u.index for u in plan.units if u.kind == "outro"), None)
+    language = next((u.language for u in plan.units if u.kind in ("intro", "outro")), "en")
 
     mode = settings.mode
     if mode == "topics" and moderator is None:
         warnings.append("no moderator found (give `moderator:` in the config): one chapter per turn")
         mode = "turns"
 
-    marks = [Mark(0, "Intro")]
+    marks = [Mark(0, chapter_title("intro", language))]
     for t, turn in enumerate(script.turns):
         if t not in first_unit_of_turn:
             continue
@@ -94,7 +97,7 @@ def chapter_marks(script: Script, plan: Plan, settings: ChapterSettings, moderat
         elif turn.speaker == moderator:
             marks.append(Mark(first_unit_of_turn[t], short_title(text)))
     if outro_unit is not None:
-        marks.append(Mark(outro_unit, "Outro"))
+        marks.append(Mark(outro_unit, chapter_title("outro", language)))
     marks = _dedupe(marks)
 
     if len(marks) > MAX_CHAPTERS:

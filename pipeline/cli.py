@@ -124,7 +124,7 @@ def cli() -> None:
 
 def _options(transcript: str, output: str | None, config_path: str | None, cast_path: str | None,
              chapters: str | None, jobs: int, force: bool, cache_dir: str | None, fmt: str | None,
-             lexicon_path: str | None = None, engine: str | None = None):
+             lexicon_path: str | None = None, engine: str | None = None, language: str | None = None):
     from .lexicon import Lexicon
     from .render import Options
 
@@ -134,12 +134,25 @@ def _options(transcript: str, output: str | None, config_path: str | None, cast_
     out = Path(output) if output else Path("output") / f"{Path(transcript).stem}.mp3"
     return Options(output=out, config=config, cast=cast, cast_source=cast_path or "", chapter_mode=chapters,
                    workers=jobs, force=force, cache_root=cache_dir, fmt=fmt, lexicon=lexicon,
-                   lexicon_source=lexicon_path or "", engine=engine)
+                   lexicon_source=lexicon_path or "", engine=engine,
+                   language=_language(language))
+
+
+def _language(value: str | None) -> str | None:
+    """``--language``: a code, or ``auto`` (or nothing) to detect it."""
+    if value is None or value.lower() == "auto":
+        return None
+    from .language import check
+
+    return check(value, "--language")
 
 
 def _common(f):
     from .transcript import FORMATS
 
+    f = click.option("--language", metavar="CODE",
+                     help="The transcript's language (en, de, zh, pt-BR...), instead of detecting it per turn "
+                          "(default: the config's language:, else detected).")(f)
     f = click.option("--engine", type=click.Choice(list(ENGINES)),
                      help="Speech engine for voices that name none (default: the config's engine:, else pyttsx3).")(f)
     f = click.option("--format", "fmt", type=click.Choice(FORMATS),
@@ -170,7 +183,7 @@ def _common(f):
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or warnings.")
 @click.pass_obj
 def render(obj, transcript, output, config_path, cast_path, chapters, jobs, force, dry_run, quiet, cache_dir, fmt,
-           lexicon_path, engine):
+           lexicon_path, engine, language):
     """Render TRANSCRIPT into a chaptered MP3 (only what an edit changed is redone).
 
     Next to OUTPUT it writes the cover (.jpg), WebVTT and SRT captions, Podcasting 2.0
@@ -184,7 +197,7 @@ def render(obj, transcript, output, config_path, cast_path, chapters, jobs, forc
     from .render import render as run, explain_only
 
     options = _options(transcript, output, config_path, cast_path, chapters, jobs, force, cache_dir, fmt,
-                       lexicon_path, engine)
+                       lexicon_path, engine, language)
     if dry_run:
         statuses = explain_only(transcript, options)
         for s in statuses:
@@ -232,8 +245,8 @@ def render(obj, transcript, output, config_path, cast_path, chapters, jobs, forc
               help="Dask scheduler address (tcp://host:8786) to spread the units over a cluster "
                    "(default: $PANELCAST_SCHEDULER, else this machine's cores).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or per-episode lines.")
-def batch(inputs, outdir, config_path, cast_path, chapters, cache_dir, fmt, lexicon_path, engine, jobs, force,
-          dry_run, base_url, scheduler, quiet):
+def batch(inputs, outdir, config_path, cast_path, chapters, cache_dir, fmt, lexicon_path, engine, language, jobs,
+          force, dry_run, base_url, scheduler, quiet):
     """Render every transcript of INPUTS (files, folders, globs) to OUTDIR/<name>.mp3.
 
     A folder's episode.yaml is the config of the transcripts in it; --config is the config
@@ -253,6 +266,7 @@ def batch(inputs, outdir, config_path, cast_path, chapters, cache_dir, fmt, lexi
                          "give a folder to --cache-dir here")
     episodes = catalogue.collect(inputs, outdir, config_path)
     settings = catalogue.Settings(cast=cast_path, lexicon=lexicon_path, chapters=chapters, engine=engine, fmt=fmt,
+                                  language=_language(language),
                                   cache_root=None if store else cache_dir, force=force, store=store)
     width = max(len(e.name) for e in episodes)
     if dry_run:
@@ -309,13 +323,14 @@ def batch(inputs, outdir, config_path, cast_path, chapters, cache_dir, fmt, lexi
               help="Print machine-readable JSON (each turn's \"spoken\": the text the engine is given).")
 @click.option("--spoken", is_flag=True,
               help="Print the text as it will be spoken, each change shown as [written -> spoken].")
-def inspect(transcript, config_path, cast_path, chapters, cache_dir, fmt, lexicon_path, engine, as_json, spoken):
+def inspect(transcript, config_path, cast_path, chapters, cache_dir, fmt, lexicon_path, engine, language, as_json,
+            spoken):
     """Show speakers, turns, cast and chapters of TRANSCRIPT without rendering."""
     from .render import prepare
     from .summary import describe, spoken_paragraphs, voice_label
 
     options = _options(transcript, None, config_path, cast_path, chapters, 0, False, cache_dir, fmt, lexicon_path,
-                       engine)
+                       engine, language)
     prepared = prepare(transcript, options, options.engines())
     if spoken and not as_json:
         from .reading import marked
@@ -330,11 +345,18 @@ def inspect(transcript, config_path, cast_path, chapters, cache_dir, fmt, lexico
         click.echo(json.dumps(info, indent=2, ensure_ascii=False))
         return
     click.echo(f"{info['title']}  [{info['format']}]")
+    lang = info["language"]
+    how = f"confidence {lang['confidence']:.2f}" if lang["source"] == "detected" else f"from {lang['source']}"
+    switched = sum(t["language"] != lang["code"] for t in info["turns"])
+    click.echo(f"Language: {lang['name'] or lang['code']} ({lang['code']}, {how})"
+               + (f"; {switched} turns in another language" if switched else ""))
     click.echo(f"{len(info['speakers'])} speakers, {len(info['turns'])} turns, {info['units']} units")
     for s in info["speakers"]:
         v = s["voice"]
         tag = " (moderator)" if s["moderator"] else ""
-        click.echo(f"  {s['name']}{tag}: {s['turns']} turns, {s['words']} words — {voice_label(v)}")
+        other = "".join(f"; in {o['language']}: {voice_label(o)}" for o in s["voices_in_other_languages"])
+        own = f" [{s['language']}]" if s["language"] != lang["code"] else ""
+        click.echo(f"  {s['name']}{tag}{own}: {s['turns']} turns, {s['words']} words — {voice_label(v)}{other}")
     click.echo(f"  Narrator: {voice_label(info['narrator'])}")
     if info["unresolved"]:
         click.echo("Unresolved labels: " + ", ".join(info["unresolved"]))
@@ -479,7 +501,7 @@ def daemon_stop():
 @click.option("--interval", type=click.FloatRange(min=0.1), default=0.5, show_default=True,
               help="Seconds between checks for changes.")
 def watch(transcript, output, config_path, cast_path, chapters, jobs, cache_dir, fmt, lexicon_path, engine,
-          interval):
+          language, interval):
     """Re-render TRANSCRIPT whenever it (or the config, cast or lexicon file) is saved. Ctrl-C stops."""
     from .render import render as run
 
@@ -496,7 +518,7 @@ def watch(transcript, output, config_path, cast_path, chapters, jobs, cache_dir,
                 last = now
                 try:
                     options = _options(transcript, output, config_path, cast_path, chapters, jobs, False, cache_dir,
-                                       fmt, lexicon_path, engine)
+                                       fmt, lexicon_path, engine, language)
                     result = run(transcript, options, BarReporter(quiet=True))
                     state = "up to date" if result.up_to_date else (
                         f"rendered ({result.synthesized} synthesized, {result.encoded} encoded)")
@@ -523,7 +545,9 @@ def watch(transcript, output, config_path, cast_path, chapters, jobs, cache_dir,
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache folder (the engine keeps its facts there).")
 @click.option("--engine", type=click.Choice(list(ENGINES)),
               help="Speech engine for voices that name none (default: the config's engine:, else pyttsx3).")
-def say(text, speaker, output, transcript, config_path, cast_path, lexicon_path, cache_dir, engine):
+@click.option("--language", metavar="CODE",
+              help="The language TEXT is in (default: the speaker's in --transcript, else detected).")
+def say(text, speaker, output, transcript, config_path, cast_path, lexicon_path, cache_dir, engine, language):
     """Speak TEXT in one speaker's voice into an MP3, to check a pronunciation.
 
     It reads TEXT as a render would (lexicon, speaker names, numbers and symbols) and
@@ -532,7 +556,7 @@ def say(text, speaker, output, transcript, config_path, cast_path, lexicon_path,
     from .say import say as speak
 
     options = _options(transcript or "say", output, config_path, cast_path, None, 1, False, cache_dir, None,
-                       lexicon_path, engine)
+                       lexicon_path, engine, language)
     said = speak(text, speaker, options, transcript)
     click.echo(f"Spoken: {said.spoken}")
     click.echo(f"Wrote {said.output}: {said.duration_ms / 1000:.1f} s, {said.speaker} ({said.voice.voice})")

@@ -16,6 +16,7 @@ import yaml
 from .engines import ENGINES
 from .errors import ConfigError
 from .fsutil import read_bounded
+from .language import check as check_language
 from .lexicon import Lexicon, compile_entry, compile_lexicon
 
 # libyaml's parser where PyYAML has it (the same documents, several times faster), else PyYAML's own.
@@ -46,6 +47,7 @@ class VoiceOverride:
     engine: str | None = None      # None: the episode's engine
     speaker: str | None = None     # piper: a multi-speaker model's speaker, by name or id
     semitones: float | None = None  # piper: pitch shift
+    language: str | None = None    # the speaker's language (None: detected)
 
     def given(self) -> tuple[str, ...]:
         """The keys this entry sets (``engine`` aside)."""
@@ -101,6 +103,9 @@ class Config:
     pauses: Pauses = field(default_factory=Pauses)
     intro_audio: str | None = None
     outro_audio: str | None = None
+    intro_text: str | None = None                     # the narrator's intro, instead of the templates'
+    outro_text: str | None = None
+    language: str | None = None                       # the episode's language (None: detected)
     cover: str | None = None                          # image to embed; None: generate one
     sidecars: tuple[str, ...] = SIDECAR_KINDS         # files written next to the MP3
     lexicon: Lexicon = field(default_factory=Lexicon)  # word or pattern -> how to say it
@@ -227,7 +232,7 @@ class AliasRefused(yaml.YAMLError):
         self.problem_mark = mark
 
 
-VOICE_KEYS = ("voice", "variant", "pitch", "rate", "volume", "engine", "speaker", "semitones", "say")
+VOICE_KEYS = ("voice", "variant", "pitch", "rate", "volume", "engine", "speaker", "semitones", "say", "language")
 
 
 def _voice_override(r: _Reader, value: Any, key: str) -> VoiceOverride:
@@ -251,6 +256,7 @@ def _voice_override(r: _Reader, value: Any, key: str) -> VoiceOverride:
         speaker=r.string(speaker, f"{key}.speaker"),
         semitones=r.number(m.get("semitones"), f"{key}.semitones", *SEMITONES_LIMIT),
         say=_say(r, m.get("say"), f"{key}.say"),
+        language=_language(r, m.get("language"), f"{key}.language"),
     )
     if engine is not None:
         wrong = override.check_engine(engine)
@@ -258,6 +264,20 @@ def _voice_override(r: _Reader, value: Any, key: str) -> VoiceOverride:
             raise r.fail(f"{key}.{wrong}", f"not a {engine} setting (a {engine} voice takes: "
                                            f"{', '.join(('engine', *ENGINE_VOICE_KEYS[engine]))})")
     return override
+
+
+def _language(r: _Reader, value: Any, key: str) -> str | None:
+    """A language code (``de``, ``pt-BR``); ``auto`` (or nothing): detected."""
+    text = r.string(value, key)
+    return None if text is None or text.lower() == "auto" else check_language(text, f"{r.source}: {key}")
+
+
+def _narration(r: _Reader, value: Any, key: str) -> tuple[str | None, str | None]:
+    """``intro:``/``outro:``: the narrator's text, or a mapping of ``text`` and ``audio`` (a jingle)."""
+    if isinstance(value, str):
+        return r.string(value, key), None
+    m = r.mapping(value, key, ("text", "audio"))
+    return r.string(m.get("text"), f"{key}.text"), _relative(Path(r.source), r.string(m.get("audio"), f"{key}.audio"))
 
 
 def _say(r: _Reader, value: Any, key: str) -> str | None:
@@ -292,7 +312,7 @@ def load_lexicon(path: str | Path) -> Lexicon:
 
 TOP_KEYS = ("title", "author", "album", "date", "comment", "moderator", "speakers", "cast",
             "chapters", "pauses", "audio", "intro", "outro", "cover", "sidecars", "lexicon", "engine",
-            "voice_dirs")
+            "voice_dirs", "language")
 
 
 def load_config(path: str | Path) -> Config:
@@ -322,8 +342,8 @@ def load_config(path: str | Path) -> Config:
                          pause_defaults.paragraph_ms),
         turn_ms=_or(r.integer(pauses.get("turn_ms"), "pauses.turn_ms", 0, 10000), pause_defaults.turn_ms),
     )
-    intro = r.mapping(top.get("intro"), "intro", ("audio",))
-    outro = r.mapping(top.get("outro"), "outro", ("audio",))
+    intro_text, intro_audio = _narration(r, top.get("intro"), "intro")
+    outro_text, outro_audio = _narration(r, top.get("outro"), "outro")
     return Config(
         source=str(path),
         title=r.string(top.get("title"), "title"),
@@ -337,8 +357,11 @@ def load_config(path: str | Path) -> Config:
         chapters=chapters,
         audio=audio,
         pauses=pause_settings,
-        intro_audio=_relative(path, r.string(intro.get("audio"), "intro.audio")),
-        outro_audio=_relative(path, r.string(outro.get("audio"), "outro.audio")),
+        intro_audio=intro_audio,
+        outro_audio=outro_audio,
+        intro_text=intro_text,
+        outro_text=outro_text,
+        language=_language(r, top.get("language"), "language"),
         cover=_relative(path, r.string(top.get("cover"), "cover")),
         sidecars=_sidecars(r, top.get("sidecars")),
         lexicon=compile_lexicon(top.get("lexicon"), str(path)),

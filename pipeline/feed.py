@@ -29,6 +29,7 @@ from mutagen.mp3 import MP3
 
 from .errors import InputError
 from .fsutil import atomic_write_bytes, atomic_write_text
+from .language import DEFAULT as DEFAULT_LANGUAGE, language_code
 from .sidecars import SIDECAR_SUFFIXES
 
 FEED_NAME = "feed.xml"
@@ -70,6 +71,7 @@ class Episode:
     album: str = ""
     artist: str = ""
     comment: str = ""
+    language: str = ""          # ISO 639-1, from the TLAN tag ("" when it has none)
 
 
 def _q(ns: str, tag: str) -> str:
@@ -154,6 +156,7 @@ def read_episode(path: Path) -> Episode:
         # the album artist (the configured author) if there is one, else every speaker
         artist=_text_frame(tags, "TPE2") or _text_frame(tags, "TPE1", joiner=", "),
         comment=comment,
+        language=language_code(_text_frame(tags, "TLAN")),
     )
 
 
@@ -201,7 +204,7 @@ class Show:
     author: str | None = None
     description: str | None = None
     email: str | None = None
-    language: str = "en"
+    language: str | None = None
     category: str = "Technology"
 
 
@@ -270,13 +273,13 @@ def build_feed(directory: Path, base_url: str, *, title: str | None = None,
     """The feed XML for ``directory`` (see :func:`write_feed`), as UTF-8 bytes."""
     directory = Path(directory)
     show = load_show(directory)
-    language = language or show.language
     category = category or show.category
     email = email or show.email
     base = normalize_base_url(base_url)
     channel = channel or read_channel(directory, title=title, author=author, description=description, warn=warn)
     episodes = channel.episodes
     newest = episodes[0]
+    language = language or show.language or _common([e.language for e in episodes]) or DEFAULT_LANGUAGE
     channel_title, channel_author, description = channel.title, channel.author, channel.description
     channel_image = channel.image
     feed_url = base + FEED_NAME
@@ -338,7 +341,7 @@ def build_feed(directory: Path, base_url: str, *, title: str | None = None,
             sidecar = ep.path.with_name(ep.path.stem + SIDECAR_SUFFIXES[kind])
             if sidecar.is_file():
                 _sub(item, _q("podcast", "transcript"), url=url(sidecar), type=mime,
-                     language=language, rel=rel)
+                     language=ep.language or language, rel=rel)
 
     ET.indent(rss, space="  ")
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"

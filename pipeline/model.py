@@ -100,3 +100,4 @@ class Timeline:
     duration_ms: int
     segments: tuple[Segment, ...]
     chapters: tuple[Chapter, ...]
+    language: str = "en"            # the episode's language (ISO 639-1, maybe with a region)

@@ -172,6 +172,7 @@ def build_page(timeline: Timeline, files: PageFiles, roles: Mapping[str, str] | 
     # file (where Chromium refuses to load a track file) it is made of the page's own cues
     track = f' data-captions="{_href(files.captions)}"' if files.captions else ""
     return _fill("page.html", {
+        "language": _e(timeline.language),
         "title": _e(title),
         "author": _e(timeline.author),
         "cover": cover,

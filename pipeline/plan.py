@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from . import narration
 from .cast import NARRATOR, Cast
 from .config import Config
 from .errors import InputError
+from .language import Languages
 from .model import Script, Voice
 from .sentences import pieces
 from .speech import spoken_text
@@ -37,6 +39,7 @@ class Unit:
     voice: Voice | None       # None for a jingle
     pause_ms: int             # silence after the unit
     turn: int | None = None   # index into Script.turns
+    language: str = "en"      # the language it is read in
     audio_file: str | None = None  # source audio for a jingle
     synth_key: str = ""
     key: str = ""
@@ -70,34 +73,39 @@ def file_digest(path: str) -> str:
     return h.hexdigest()
 
 
-def intro_paragraphs(script: Script, title: str) -> list[str]:
-    """The narrator's intro: the title, each panelist with role, then the moderator."""
-    paragraphs = [f"{title}."]
-    guests = [s for s in script.speakers if not s.moderator]
-    hosts = [s for s in script.speakers if s.moderator]
+def intro_paragraphs(script: Script, title: str, language: str = "en", text: str | None = None) -> list[str]:
+    """The narrator's intro in ``language``: the title, each panelist with role, then the
+    moderator (``text``, the config's, instead), then any intro the transcript has."""
+    def who(s) -> tuple[str, str]:
+        return s.name, s.role
 
-    def who(s) -> str:
-        return f"{s.name}, {s.role.replace(';', ',')}" if s.role else s.name
-
-    if guests:
-        kind = "panel discussion" if len(guests) > 1 else "conversation"
-        paragraphs.append(f"A {kind} with " + "; ".join(who(s) for s in guests) + ".")
-    if hosts:
-        paragraphs.append("Moderated by " + "; ".join(who(s) for s in hosts) + ".")
+    if text is not None:
+        paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    else:
+        paragraphs = narration.intro(title, [who(s) for s in script.speakers if not s.moderator],
+                                     [who(s) for s in script.speakers if s.moderator], language)
     paragraphs.extend(p for p in script.intro.split("\n\n") if p.strip())
     return paragraphs
 
 
-def outro_paragraphs(script: Script, title: str) -> list[str]:
+def outro_paragraphs(script: Script, title: str, language: str = "en", text: str | None = None) -> list[str]:
+    if text is not None:
+        return [p for p in text.split("\n\n") if p.strip()]
     paragraphs = [p for p in script.outro.split("\n\n") if p.strip()]
-    return paragraphs or [f"That was {title}. Thanks for listening."]
+    return paragraphs or [narration.outro(title, language)]
 
 
 def make_plan(script: Script, cast: Cast, config: Config, engine_identity: Callable[[Voice], dict],
-              encoder_identity: dict, read: Callable[[str], str] = spoken_text) -> Plan:
+              encoder_identity: dict, read: Callable[[str, str], str] | None = None,
+              languages: Languages | None = None) -> Plan:
     """List the units in play order and derive their keys; ``engine_identity(voice)`` is what
     of the voice's speech engine (versions, model files) goes into its units' synth keys, and
-    ``read`` gives a unit's spoken text (``reading.Reading``: lexicon, names, then ``spoken_text``)."""
+    ``read(text, language)`` gives a unit's spoken text (``reading.Reading``: lexicon, names,
+    then the normalizer of the language). The intro and outro are in the episode's language,
+    each turn in its own (``languages``; default: English)."""
+    read = read or spoken_text
+    languages = languages or Languages()
+    episode = languages.episode
     title = config.title or script.title or Path(script.source).stem or "Untitled"
     pauses = config.pauses
     rows: list[dict] = []
@@ -105,10 +113,12 @@ def make_plan(script: Script, cast: Cast, config: Config, engine_identity: Calla
     if config.intro_audio:
         rows.append(dict(ident="jingle:intro", kind="jingle", speaker="", text="", audio_file=config.intro_audio,
                          pause_ms=pauses.paragraph_ms))
-    blocks = [("intro", NARRATOR, None, intro_paragraphs(script, title), pauses.turn_ms)]
+    blocks = [("intro", NARRATOR, None, intro_paragraphs(script, title, episode, config.intro_text), pauses.turn_ms)]
     blocks += [("turn", turn.speaker, t, turn.paragraphs, pauses.turn_ms) for t, turn in enumerate(script.turns)]
-    blocks.append(("outro", NARRATOR, None, outro_paragraphs(script, title), pauses.paragraph_ms))
+    blocks.append(("outro", NARRATOR, None, outro_paragraphs(script, title, episode, config.outro_text),
+                   pauses.paragraph_ms))
     for kind, speaker, t, paragraphs, last_pause in blocks:
+        language = episode if t is None else languages.of_turn(t)
         for p, paragraph in enumerate(paragraphs):
             parts = pieces(paragraph)
             for c, text in enumerate(parts):
@@ -118,24 +128,25 @@ def make_plan(script: Script, cast: Cast, config: Config, engine_identity: Calla
                     pause = last_pause if p == len(paragraphs) - 1 else pauses.paragraph_ms
                 where = f"{kind}:{p}" if t is None else f"{kind}:{t}:{p}"
                 rows.append(dict(ident=f"{where}:{c}", kind=kind, speaker=speaker, text=text, turn=t,
-                                 pause_ms=pause))
+                                 pause_ms=pause, language=language))
     if config.outro_audio:
         rows.append(dict(ident="jingle:outro", kind="jingle", speaker="", text="", audio_file=config.outro_audio,
                          pause_ms=0))
 
     units = []
     audio = _plain(config.audio)         # converted once: the same JSON, hashed 2 x units times
-    voices: dict[str, tuple[Voice, dict, dict]] = {}
+    voices: dict[tuple[str, str], tuple[Voice, dict, dict]] = {}
     for index, row in enumerate(rows):
         if row["kind"] == "jingle":
             voice, spoken = None, ""
             synth_key = canonical_hash({"cache_format": CACHE_FORMAT, "audio_file": file_digest(row["audio_file"])})
         else:
-            if row["speaker"] not in voices:
-                found = cast.voice_for(row["speaker"])
-                voices[row["speaker"]] = found, _plain(found), engine_identity(found)
-            voice, plain_voice, identity = voices[row["speaker"]]
-            spoken = read(row["text"])
+            who = row["speaker"], row["language"]
+            if who not in voices:
+                found = cast.voice_for(*who)
+                voices[who] = found, _plain(found), engine_identity(found)
+            voice, plain_voice, identity = voices[who]
+            spoken = read(row["text"], row["language"])
             synth_key = canonical_hash(
                 {"cache_format": CACHE_FORMAT, "engine": identity, "voice": plain_voice, "text": spoken}
             )

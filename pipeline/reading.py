@@ -1,8 +1,9 @@
 """The reading layer: written text -> the text the speech engine is given.
 
 In order: the user's lexicon (config ``lexicon:``, then the ``--lexicon`` file), speaker
-names (cast ``say:`` respellings, then built-in pinyin respellings), then ``spoken_text``
-(numbers, symbols, typography). Every unit, ``panelcast say`` and ``inspect --spoken`` read
+names (cast ``say:`` respellings, then built-in pinyin respellings: English text only, as
+they respell for English readers), then ``spoken_text`` in the text's language (numbers,
+symbols, typography). Every unit, ``panelcast say`` and ``inspect --spoken`` read
 through ``reading()``, so what is shown is what is spoken.
 """
 
@@ -12,16 +13,18 @@ import difflib
 import functools
 from dataclasses import dataclass, field
 
+from .language import is_english
 from .lexicon import Lexicon
 from .names import Names
 from .speech import spoken_text
 
 
 @functools.lru_cache(maxsize=8192)
-def reading(text: str, lexicon: Lexicon, names: Names) -> str:
-    """``text`` as the engine gets it. What the lexicon put in is not read as a name."""
-    pieces = [piece if replaced else names.apply(piece) for piece, replaced in lexicon.pieces(text)]
-    return spoken_text("".join(pieces))
+def reading(text: str, lexicon: Lexicon, names: Names, language: str = "en") -> str:
+    """``text`` in ``language`` as the engine gets it. What the lexicon put in is not read as a name."""
+    english = is_english(language)
+    pieces = [piece if replaced or not english else names.apply(piece) for piece, replaced in lexicon.pieces(text)]
+    return spoken_text("".join(pieces), language)
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,8 @@ class Reading:
     lexicon: Lexicon = field(default_factory=Lexicon)
     names: Names = field(default_factory=Names)
 
-    def __call__(self, text: str) -> str:
-        return reading(text, self.lexicon, self.names)
+    def __call__(self, text: str, language: str = "en") -> str:
+        return reading(text, self.lexicon, self.names, language)
 
 
 def marked(written: str, spoken: str) -> str:

@@ -22,6 +22,7 @@ from .chapters import Mark, build_chapters, chapter_marks, check_moderator, find
 from .config import Config, VoiceOverride
 from .errors import InputError, printable
 from .fsutil import atomic_path, atomic_write_bytes, check_writable, sweep_stale
+from .language import Languages, languages
 from .lexicon import Lexicon
 from .model import Script, Segment, SynthJob, Timeline
 from .names import Names, speaker_names
@@ -56,6 +57,7 @@ class Options:
     fmt: str | None = None                             # transcript format; None: detect
     lexicon: Lexicon = field(default_factory=Lexicon)  # from --lexicon (read after the config's)
     lexicon_source: str = ""
+    language: str | None = None                        # --language; None: the config's, else detected
 
     def engines(self, state_dir: str | os.PathLike | None = None) -> Engines:
         """The render's speech engines: ``engine`` (else the config's) for voices naming none."""
@@ -71,6 +73,7 @@ class Prepared:
     moderator: str | None
     warnings: tuple[str, ...]
     reading: Reading = field(default_factory=Reading)   # written text -> what the engine is given
+    languages: Languages = field(default_factory=Languages)
 
 
 @dataclass(frozen=True)
@@ -103,11 +106,13 @@ def prepare(transcript: str | os.PathLike, options: Options, engine: Engines) ->
     script = parse(transcript, fmt=options.fmt, speakers=dict(config.speakers) or None)
     overrides = {**config.cast_map(), **dict(options.cast)}
     source = options.cast_source if options.cast else (config.source or "cast")
-    measured = Cache(options.cache_root).dir                # installed voices' pitches, measured once
+    measured = Cache(options.cache_root).dir                # voices' pitches and turns' languages, found once
+    spoken = episode_languages(script, options, overrides, measured)
     cast = cast_voices(script, overrides, overrides_source=source, check_voice=engine.check_voice,
-                       engine=engine.name, palettes=lambda name: engine_palette(name, engine.get, measured))
+                       engine=engine.name, languages=spoken,
+                       palettes=lambda name, language: engine_palette(name, engine.get, measured, language))
     reading = episode_reading(options, [s.name for s in script.speakers], overrides)
-    plan = make_plan(script, cast, config, engine.identity, encoder_identity(), reading)
+    plan = make_plan(script, cast, config, engine.identity, encoder_identity(), reading, spoken)
     moderator = find_moderator(script, config.moderator)
     settings = config.chapters
     if options.chapter_mode:
@@ -118,8 +123,21 @@ def prepare(transcript: str | os.PathLike, options: Options, engine: Engines) ->
             from .cover import load_cover
 
             load_cover(Path(path))  # InputError naming the file, before any work
-    warnings = (*script.warnings, *cast.warnings, *check_moderator(script, config.moderator), *chapter_warnings)
-    return Prepared(script, cast, plan, tuple(marks), moderator, tuple(warnings), reading)
+    warnings = (*script.warnings, *spoken.warnings, *cast.warnings, *check_moderator(script, config.moderator),
+                *chapter_warnings)
+    return Prepared(script, cast, plan, tuple(marks), moderator, tuple(warnings), reading, spoken)
+
+
+def episode_languages(script: Script, options: Options, overrides: dict[str, VoiceOverride],
+                      cache_dir: str | os.PathLike | None) -> Languages:
+    """The episode's language and each turn's: ``--language``, else the config's, else detected;
+    a cast entry's ``language:`` fixes its speaker's."""
+    given, given_by = options.language, "--language"
+    if given is None and options.config.language:
+        given, given_by = options.config.language, options.config.source or "config"
+    fixed = {name: o.language for name, o in overrides.items() if o.language}
+    return languages([(t.speaker, " ".join(t.paragraphs)) for t in script.turns], given=given,
+                     given_by=given_by, speakers=fixed, cache_dir=cache_dir)
 
 
 def episode_reading(options: Options, speakers: list[str], overrides: dict[str, VoiceOverride]) -> Reading:
@@ -353,6 +371,7 @@ def make_timeline(prepared: Prepared, entries: list[UnitAudio], config: Config) 
         duration_ms=duration,
         segments=tuple(segments),
         chapters=chapters,
+        language=prepared.languages.episode,
     )
 
 
@@ -427,6 +446,7 @@ def _episode_key(prepared: Prepared, config: Config) -> str:
                  prepared.plan.title, [s.name for s in prepared.script.speakers]],
         "images": [file_digest(p) for p in [config.cover, *images] if p],
         "sidecars": config.sidecars,
+        "language": prepared.languages.episode,
     })
 
 

@@ -275,8 +275,8 @@ def _vtt_escape(text: str) -> str:
 
 
 def to_vtt(timeline: Timeline) -> str:
-    """WebVTT captions with ``<v Speaker>`` voice tags."""
-    blocks = ["WEBVTT\n"]
+    """WebVTT captions with ``<v Speaker>`` voice tags; the header names the language."""
+    blocks = [f"WEBVTT\nLanguage: {timeline.language}\n"]
     for cue in cues(timeline):
         name = _vtt_escape(" ".join(cue.speaker.split())) or "Speaker"
         lines = [_vtt_escape(line) for line in cue.lines]
@@ -342,7 +342,7 @@ def to_transcript_json(timeline: Timeline) -> dict:
         for seg in _sorted_segments(timeline)
         if seg.text.strip()
     ]
-    return {"version": TRANSCRIPT_VERSION, "segments": segments}
+    return {"version": TRANSCRIPT_VERSION, "language": timeline.language, "segments": segments}
 
 
 def _json_text(doc: dict) -> str:

@@ -1,7 +1,10 @@
 """Written text -> the text the speech engine should say (deterministic, table-driven).
 
 Typography and the Cloudflare placeholder are handled here; how numbers, money, dates, units,
-abbreviations, acronyms and addresses are read is decided by ``pipeline.normalize``.
+abbreviations, acronyms and addresses are read is decided by ``pipeline.normalize`` for English,
+and for other languages by ``pipeline.normalize.intl`` (numbers through num2words where it
+speaks the language, else left to eSpeak NG, whose number reading knows the language). English
+rules never touch another language's text.
 ``spoken_text`` is part of every unit's cache key, so any change to these tables changes
 what is spoken and must be treated like an engine change.
 """
@@ -12,7 +15,9 @@ import functools
 import re
 import unicodedata
 
+from .language import is_english
 from .normalize import SPAN, normalize
+from .normalize.intl import read_numbers
 
 # Characters replaced one for one (typography eSpeak reads badly or not at all).
 CHARACTERS = {
@@ -39,28 +44,33 @@ _SPACE = re.compile(r"\s+")
 
 
 @functools.lru_cache(maxsize=8192)   # a resident render process keeps it: an edit normalizes only what changed
-def spoken_text(text: str) -> str:
-    """Normalize ``text`` for the speech engine; the same input always gives the same output, and
-    spoken text is its own spoken text (a reading can bring two pieces together that a rule then
-    reads again, as in "20%.openai.com": the rules run until nothing changes, three times at most)."""
-    spoken = _once(text)
+def spoken_text(text: str, language: str = "en") -> str:
+    """Normalize ``text`` in ``language`` for the speech engine; the same input always gives the
+    same output, and spoken text is its own spoken text (a reading can bring two pieces together
+    that a rule then reads again, as in "20%.openai.com": the rules run until nothing changes,
+    three times at most)."""
+    english = is_english(language)
+    spoken = _once(text, english, language)
     for _ in range(2):
-        again = _once(spoken)
+        again = _once(spoken, english, language)
         if again == spoken:
             break
         spoken = again
     return spoken
 
 
-def _once(text: str) -> str:
+def _once(text: str, english: bool, language: str) -> str:
     pieces = SPAN.split(text)            # [[...]] phoneme spans pass through byte for byte
     for i in range(0, len(pieces), 2):
         piece = unicodedata.normalize("NFC", pieces[i])
         piece = piece.translate(_TABLE)
         piece = _CONTROL.sub(" ", piece)
-        for pattern, replacement in PHRASES:
-            piece = pattern.sub(replacement, piece)
-        piece = normalize(piece)
+        if english:
+            for pattern, replacement in PHRASES:
+                piece = pattern.sub(replacement, piece)
+            piece = normalize(piece)
+        else:
+            piece = read_numbers(piece, language)
         pieces[i] = _SPACE.sub(" ", piece)
     return "".join(pieces).strip()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .cast import NARRATOR
+from .language import name as language_name, words as count_words
 from .render import Prepared
 
 WORDS_PER_MINUTE_FALLBACK = 170
@@ -24,7 +25,7 @@ def estimate_starts_ms(prepared: Prepared) -> list[int]:
     for unit in prepared.plan.units:
         starts.append(t)
         rate = unit.voice.rate if unit.voice else WORDS_PER_MINUTE_FALLBACK
-        t += round(len(unit.spoken.split()) * 60000 / rate) + unit.pause_ms
+        t += round(count_words(unit.spoken) * 60000 / rate) + unit.pause_ms
     return starts
 
 
@@ -57,23 +58,32 @@ def describe(prepared: Prepared) -> dict:
     words: dict[str, int] = {}
     for turn in script.turns:
         turns[turn.speaker] = turns.get(turn.speaker, 0) + 1
-        words[turn.speaker] = words.get(turn.speaker, 0) + sum(len(p.split()) for p in turn.paragraphs)
+        words[turn.speaker] = words.get(turn.speaker, 0) + sum(count_words(p) for p in turn.paragraphs)
     starts = estimate_starts_ms(prepared)
     spoken = {turn: "\n\n".join(p for _, p in paragraphs) for (kind, turn, _), paragraphs in
               spoken_paragraphs(prepared) if kind == "turn"}
+    languages = prepared.languages
+    other: dict[str, list[dict]] = {}
+    for (name, language), voice in prepared.cast.other:
+        other.setdefault(name, []).append(dict(voice.as_dict(), language=language))
     return {
         "format": script.format,
         "title": prepared.plan.title,
         "source": script.source,
+        "language": {"code": languages.episode, "name": language_name(languages.episode),
+                     "confidence": languages.confidence, "source": languages.source},
         "moderator": prepared.moderator,
         "speakers": [
             {"name": s.name, "role": s.role, "aliases": list(s.aliases), "moderator": s.moderator,
              "turns": turns.get(s.name, 0), "words": words.get(s.name, 0),
-             "voice": prepared.cast.voice_for(s.name).as_dict()}
+             "language": languages.of_speaker(s.name),
+             "voice": prepared.cast.voice_for(s.name).as_dict(),
+             "voices_in_other_languages": other.get(s.name, [])}
             for s in script.speakers
         ],
         "narrator": prepared.cast.voice_for(NARRATOR).as_dict(),
-        "turns": [{"speaker": t.speaker, "text": "\n\n".join(t.paragraphs), "spoken": spoken.get(i, "")}
+        "turns": [{"speaker": t.speaker, "language": languages.of_turn(i), "text": "\n\n".join(t.paragraphs),
+                   "spoken": spoken.get(i, ""), "voice": prepared.cast.voice_for(t.speaker, languages.of_turn(i)).voice}
                   for i, t in enumerate(script.turns)],
         "chapters": [{"title": m.title, "start_ms": 0 if i == 0 else starts[m.unit], "estimated": True}
                      for i, m in enumerate(prepared.marks)],

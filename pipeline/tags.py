@@ -10,13 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from mutagen.id3 import (
-    APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDAT, TIT2, TPE1, TPE2, TYER, WXXX, CTOCFlags,
+    APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDAT, TIT2, TLAN, TPE1, TPE2, TYER, WXXX, CTOCFlags,
 )
 from mutagen.id3._tags import save_frame
 
+from .language import iso639_2
 from .model import Timeline
 
-TEXT_ORDER = ("TIT2", "TPE1", "TPE2", "TALB", "TCON", "TDRC", "TYER", "TDAT", "COMM")
+TEXT_ORDER = ("TIT2", "TPE1", "TPE2", "TALB", "TCON", "TDRC", "TYER", "TDAT", "TLAN", "COMM")
 
 
 class _OrderedID3(ID3):
@@ -62,8 +63,10 @@ def write_tags(
     tag.add(TCON(encoding=3, text=["Podcast"]))
     for frame in _v23_date(date):
         tag.add(frame)
+    language = iso639_2(timeline.language)          # ID3 takes ISO 639-2 codes: "eng", "deu", "zho"
+    tag.add(TLAN(encoding=3, text=[language]))
     if comment:
-        tag.add(COMM(encoding=3, lang="eng", desc="", text=[comment]))
+        tag.add(COMM(encoding=3, lang=language, desc="", text=[comment]))
     ids = [f"chp{i}" for i in range(len(timeline.chapters))]
     tag.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
                  sub_frames=[TIT2(encoding=3, text=[timeline.title])]))

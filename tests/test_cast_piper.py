@@ -66,7 +66,7 @@ def _script(names: list[str]) -> Script:
 def _piper_cast(script, overrides=None, engine=None, **kw):
     engines = engine or Engines("piper")
     return cast_voices(script, overrides, engine=kw.pop("default", "piper"),
-                       palettes=lambda name: engine_palette(name, engines.get), **kw)
+                       palettes=lambda name, language: engine_palette(name, engines.get, None, language), **kw)
 
 
 # ---------------------------------------------------------------- the palette, measured
@@ -283,7 +283,7 @@ def test_several_installed_voices_are_measured_once_and_spread(tmp_path, monkeyp
         assert (cache_dir / CACHE_NAME).is_file()
         again = piper_palette(engine, cache_dir)
         assert calls == [2] and again == palette
-        cast = cast_voices(_script(["A", "B", "C"]), engine="piper", palettes=lambda _: palette)
+        cast = cast_voices(_script(["A", "B", "C"]), engine="piper", palettes=lambda *_: palette)
     assert {v.voice for _, v in cast.voices} == {"en_US-copy-medium", "en_US-joe-medium"}
     assert len(cast.warnings) == 1 and "3 piper speakers" in cast.warnings[0]
     # the command line measures them too (its own cache), and warns that the seed's five share
@@ -298,7 +298,7 @@ def test_several_installed_voices_are_measured_once_and_spread(tmp_path, monkeyp
 def test_spread_over_measured_voices_is_by_pitch():
     voices = tuple(PaletteVoice(voice=f"v{i}", engine="piper", hz=hz) for i, hz in enumerate([150, 90, 120, 200]))
     palette = Palette(narrator=voices[0], speakers=voices, engine="piper")
-    cast = cast_voices(_script(["A", "B"]), engine="piper", palettes=lambda _: palette)
+    cast = cast_voices(_script(["A", "B"]), engine="piper", palettes=lambda *_: palette)
     assert [v.voice for _, v in cast.voices] == ["v1", "v3"]   # lowest and highest
 
 
@@ -410,7 +410,7 @@ def test_example_cast_is_valid_for_the_seed(seed_script, piper):
     overrides = dict(load_cast(example))
     engines = Engines("pyttsx3")
     cast = cast_voices(seed_script, overrides, overrides_source=str(example), engine="pyttsx3",
-                       palettes=lambda name: engine_palette(name, engines.get),
+                       palettes=lambda name, language: engine_palette(name, engines.get, None, language),
                        check_voice=engines.check_voice)
     assert {v.engine for v in (cast.narrator, *dict(cast.voices).values())} == {"pyttsx3", "piper"}
     assert math.isfinite(default_palette("piper").narrator.hz)

@@ -52,7 +52,7 @@ intro: {audio: jingle.mp3}
     ("cast:\n  Ella Hu: {pitch: 030}\n",
      ":2: pitch: 030 has a leading zero, which YAML reads as an octal number; write 30"),
     ("cast:\n  Ella Hu: {pitch: 130}\n", "cast.Ella Hu.pitch: expected an integer 0..100, got 130"),
-    ("cast:\n  Ella Hu: {colour: red}\n", "cast.Ella Hu.colour: unknown key (expected one of: voice, variant, pitch, rate, volume, engine, speaker, semitones, say)"),
+    ("cast:\n  Ella Hu: {colour: red}\n", "cast.Ella Hu.colour: unknown key (expected one of: voice, variant, pitch, rate, volume, engine, speaker, semitones, say, language)"),
     ("chapters: {mode: weekly}\n", "chapters.mode: expected one of topics, turns, got str 'weekly'"),
     ("audio: {bitrate: 65}\n", "audio.bitrate: expected one of"),
     ("titel: x\n", "titel: unknown key"),

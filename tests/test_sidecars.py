@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -135,8 +137,16 @@ def test_vtt_escapes_markup_characters():
 
 def test_vtt_header_and_timestamp_format():
     text = to_vtt(make_timeline())
-    assert text.startswith("WEBVTT\n\n")
+    assert text.startswith("WEBVTT\nLanguage: en\n\n")
     assert "00:00:01.000 --> " in text
+
+
+def test_vtt_header_names_the_language_and_parsers_still_read_it():
+    text = to_vtt(replace(make_timeline(), language="de"))
+    assert text.startswith("WEBVTT\nLanguage: de\n\n")
+    cues = webvtt.from_buffer(io.StringIO(text))
+    assert [c.text for c in cues] == [c.text for c in webvtt.from_buffer(io.StringIO(to_vtt(make_timeline())))]
+    assert len(cues) > 1
 
 
 def test_vtt_of_empty_timeline_is_valid():
