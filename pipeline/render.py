@@ -22,10 +22,11 @@ from .chapters import Mark, build_chapters, chapter_marks, check_moderator, find
 from .config import Config, VoiceOverride
 from .errors import InputError, printable
 from .fsutil import atomic_path, atomic_write_bytes, check_writable, sweep_stale
-from .language import Languages, languages
+from .language import Languages, languages, name as language_name
 from .lexicon import Lexicon
 from .model import Script, Segment, SynthJob, Timeline
 from .names import Names, speaker_names
+from .narration import has_templates
 from .plan import Plan, Unit, canonical_hash, file_digest, make_plan
 from .reading import Reading
 from .report import NullReporter, Reporter
@@ -123,9 +124,17 @@ def prepare(transcript: str | os.PathLike, options: Options, engine: Engines) ->
             from .cover import load_cover
 
             load_cover(Path(path))  # InputError naming the file, before any work
-    warnings = (*script.warnings, *spoken.warnings, *cast.warnings, *check_moderator(script, config.moderator),
-                *chapter_warnings)
+    warnings = (*script.warnings, *spoken.warnings, *narration_warnings(spoken.episode, config), *cast.warnings,
+                *check_moderator(script, config.moderator), *chapter_warnings)
     return Prepared(script, cast, plan, tuple(marks), moderator, tuple(warnings), reading, spoken)
+
+
+def narration_warnings(language: str, config: Config) -> list[str]:
+    """A language the intro and outro have no templates for: they are read in English."""
+    if has_templates(language) or (config.intro_text and config.outro_text):
+        return []
+    return [f"the intro and outro have no {language_name(language)} ({language}) templates and are read in "
+            "English: give intro: {text: ...} and outro: {text: ...} in the config"]
 
 
 def episode_languages(script: Script, options: Options, overrides: dict[str, VoiceOverride],

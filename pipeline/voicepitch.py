@@ -18,13 +18,13 @@ from typing import Any, Sequence
 from .assemble import read_wav
 from .fsutil import atomic_write_text
 from .model import SynthJob, Voice
+from .narration import measure_text
 from .pitch import median_pitch_hz
 from .plan import canonical_hash
 
 CACHE_NAME = "voice-pitch.json"
-# Spoken by every voice that is measured for casting (about 5 s of speech).
-MEASURE_TEXT = ("The committee will publish its findings on Thursday morning, "
-                "and everyone who took part is invited to listen.")
+# Spoken by every voice that is measured for casting (about 5 s of speech; other languages: their own).
+MEASURE_TEXT = measure_text("en")
 # The fixed English paragraph that voices/piper.yaml's `hz` were measured on.
 PALETTE_TEXT = ("Good evening, and welcome to the panel. Tonight we ask how small research teams can "
                 "compete with the largest laboratories. Our guests have spent years building models, "
