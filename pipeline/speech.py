@@ -15,9 +15,10 @@ import functools
 import re
 import unicodedata
 
-from .language import is_english
+from .language import base, is_english
 from .normalize import SPAN, normalize
 from .normalize.intl import read_numbers
+from .normalize.japanese import to_kana
 
 # Characters replaced one for one (typography eSpeak reads badly or not at all).
 CHARACTERS = {
@@ -71,6 +72,8 @@ def _once(text: str, english: bool, language: str) -> str:
             piece = normalize(piece)
         else:
             piece = read_numbers(piece, language)
+            if base(language) == "ja":
+                piece = to_kana(piece)
         pieces[i] = _SPACE.sub(" ", piece)
     return "".join(pieces).strip()
 

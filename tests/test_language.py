@@ -252,6 +252,20 @@ def test_english_rules_never_touch_other_languages():
     assert "Xiaoyong" in german and "million" not in german.lower() and "dollars" not in german
 
 
+@pytest.mark.parametrize("written, person", [
+    ("私は学生です。", "わたしわがくせいです。"),
+    ("東京へ行きます。", "とうきょうえいきます。"),
+    ("未来について話しました。", "みらいについてはなしました。"),
+])
+def test_japanese_kanji_are_read_not_spelled_as_chinese_letters(written, person):
+    from pipeline.speech import spoken_text
+
+    said = spoken_text(written, "ja")
+    raw, ours, theirs = phonemes_many([written, said, person], "ja")
+    assert "(en)" in raw                               # eSpeak alone: "Chinese letter" in English
+    assert "(en)" not in ours and ours == theirs
+
+
 # ---- end to end: real renders, read back
 
 def ffprobe_tags(path: Path) -> dict:
