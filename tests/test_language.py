@@ -167,6 +167,28 @@ def test_bad_language_flag_is_one_error_line(run, tmp_path):
     assert result.output.startswith("Error: --language: ") and result.output.count("\n") == 1
 
 
+def test_language_flag_and_config_fix_every_turn(run, tmp_path):
+    shown = run("inspect", MIXED, "--language", "zh", "--json")
+    info = json.loads(shown.stdout)
+    assert info["language"] == {"code": "zh", "name": "Chinese", "confidence": 1.0, "source": "--language"}
+    assert {t["language"] for t in info["turns"]} == {"zh"}
+    assert all(t["voice"].startswith("cmn+") for t in info["turns"])
+    config = tmp_path / "episode.yaml"
+    config.write_text("language: auto\ncast:\n  李娜: {language: en}\n", encoding="utf-8")
+    info = json.loads(run("inspect", MIXED, "--config", config, "--json").stdout)
+    assert [t["language"] for t in info["turns"] if t["speaker"] == "李娜"] == ["en", "en", "en"]
+    assert info["language"]["source"] == "detected" and info["language"]["code"] == "zh"
+
+
+def test_say_reads_in_the_language_of_the_text(run, tmp_path):
+    out = tmp_path / "say.mp3"
+    result = run("say", "Guten Tag! Wir sprechen heute über die Energiewende in den Städten.", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "(de+" in result.output and out.stat().st_size > 1000
+    result = run("say", "Right, 5 dollars.", "-o", out)                 # short: English, not a guess
+    assert "(en-" in result.output and "five dollars" in result.output
+
+
 # ---- voices
 
 @pytest.fixture(scope="module")
