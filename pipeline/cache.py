@@ -10,6 +10,8 @@ else ``~/.cache/panelcast``)::
                                   hash of the key and the facts (an edited fact is a miss)
     v1/covers/<key>.jpg(.sha256)  a generated cover, and its content hash
     v1/episodes/<id>.json         the last render of one output file (for --explain and prune)
+    v1/voice-pitch.json           measured median pitches of voices (``voicepitch.py``)
+    v1/languages.json             the detected language of recent turns (``language.py``)
     receipts/<id>.json            what one command line read and wrote (see ``receipt.py``)
     CACHEDIR.TAG                  the marker (bford.org/cachedir): ``clear`` and ``prune`` act only
                                   on a folder that has it, and delete only the entries above

@@ -53,6 +53,7 @@ SPEAKER_MIN_CHARS = 80       # a speaker gets a language of their own from this 
 SPEAKER_SURE = 0.7           # ... and a vote this clear
 SAMPLE_CHARS = 4000          # of a turn, what is given to the detector (it is linear in length)
 CACHE_NAME = "languages.json"
+CACHE_ENTRIES = 20000        # turns whose guesses are kept (about 1 MB)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -175,31 +176,38 @@ def _key(text: str) -> str:
 
 
 def detect_all(texts: Sequence[str], cache_dir: str | Path | None = None) -> list[Guess]:
-    """``detect`` of each text; with ``cache_dir``, guesses are kept there (``languages.json``)
-    and only texts not seen before are given to the detector."""
+    """``detect`` of each text; with ``cache_dir``, guesses are kept there (``languages.json``,
+    the latest CACHE_ENTRIES) and only texts not seen before are given to the detector."""
     path = Path(cache_dir) / CACHE_NAME if cache_dir else None
-    known: dict[str, list] = {}
-    if path is not None:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            known = data if isinstance(data, dict) else {}
-        except (OSError, ValueError):
-            known = {}
+    known = _load_guesses(path)
     keys = [_key(t) for t in texts]
-    guesses = []
+    guesses, fresh = [], {}
     for text, key in zip(texts, keys):
         entry = known.get(key)
         if isinstance(entry, list) and len(entry) == 3 and entry[0] in LANGUAGES:
             guesses.append(Guess(entry[0], float(entry[1]), float(entry[2])))
         else:
             guesses.append(detect(text))
-    fresh = {k: [g.language, g.confidence, g.weight] for k, g in zip(keys, guesses)}
-    if path is not None and fresh != {k: known.get(k) for k in fresh}:
+            fresh[key] = [guesses[-1].language, guesses[-1].confidence, guesses[-1].weight]
+    if path is not None and fresh:
+        kept = {**_load_guesses(path), **fresh}            # what other renders added meanwhile stays
+        kept = dict(list(kept.items())[-CACHE_ENTRIES:])
         try:
-            atomic_write_text(path, json.dumps(fresh, separators=(",", ":")))
+            atomic_write_text(path, json.dumps(kept, separators=(",", ":")), durable=False)
         except OSError:
             pass          # a cache that cannot be written only costs time
     return guesses
+
+
+def _load_guesses(path: Path | None) -> dict:
+    """The cached guesses; an unreadable or damaged file is an empty cache."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def vote(guesses: Iterable[Guess]) -> Guess:

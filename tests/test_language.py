@@ -122,6 +122,17 @@ def test_guesses_are_cached_so_an_unchanged_turn_is_not_detected_again(tmp_path,
     assert detect_all(texts, tmp_path) == first
 
 
+def test_the_guess_cache_keeps_several_transcripts_and_stays_bounded(tmp_path, monkeypatch):
+    first, second = [t for _, t in turns_of(GERMAN)], [t for _, t in turns_of(CHINESE)]
+    detect_all(first, tmp_path), detect_all(second, tmp_path)
+    monkeypatch.setattr(lang, "_detector", lambda: pytest.fail("the detector was asked again"))
+    detect_all(first, tmp_path), detect_all(second, tmp_path)          # a batch's episodes share one cache
+    monkeypatch.undo()
+    monkeypatch.setattr(lang, "CACHE_ENTRIES", 3)
+    detect_all([f"Text number {i} is written in plain English for the cache." for i in range(5)], tmp_path)
+    assert len(json.loads((tmp_path / lang.CACHE_NAME).read_text())) == 3
+
+
 def test_vote_weighs_text_by_length_and_certainty():
     guesses = [Guess("en", 0.99, 10), Guess("de", 0.95, 300), Guess("en", 0.5, 20)]
     assert vote(guesses).language == "de"
