@@ -193,9 +193,23 @@ def espeak_voice(voices: list[Mapping], language: str) -> str:
     raise CastError(f"eSpeak NG has no voice for the language '{language}' (panelcast voices lists them)")
 
 
+MIN_SEMITONES = 2.0   # between the voices of an eSpeak palette, as in voices/palette.yaml
+
+
+def _apart(voices: list[PaletteVoice], semitones: float) -> tuple[PaletteVoice, ...]:
+    """The voices, lowest first, without any that is less than ``semitones`` above the one kept
+    before it (a language can bring two of the English palette's voices close together)."""
+    kept: list[PaletteVoice] = []
+    for v in sorted(voices, key=lambda v: v.hz):
+        if not kept or 12 * math.log2(v.hz / kept[-1].hz) >= semitones:
+            kept.append(v)
+    return tuple(kept)
+
+
 def espeak_palette(engine: Any, language: str, cache_dir: str | Path | None = None) -> Palette:
     """eSpeak NG's palette for ``language``: the English palette's variants, pitches and rates on
-    the language's voice, each measured (once, cached) speaking a sentence of the language."""
+    the language's voice, each measured (once, cached) speaking a sentence of the language; of
+    two that come out less than MIN_SEMITONES apart, the higher is left out."""
     from .narration import measure_text
     from .voicepitch import measure_voices
 
@@ -204,7 +218,7 @@ def espeak_palette(engine: Any, language: str, cache_dir: str | Path | None = No
     moved = [replace(v, voice=voice) for v in (english.narrator, *english.speakers)]
     measured = measure_voices(engine, [v.as_voice() for v in moved], cache_dir, text=measure_text(language))
     found = [replace(v, hz=hz) for v, hz in zip(moved, measured)]
-    speakers = tuple(v for v in found[1:] if not math.isnan(v.hz))
+    speakers = _apart([v for v in found[1:] if not math.isnan(v.hz)], MIN_SEMITONES)
     if not speakers:
         raise CastError(f"eSpeak NG's voice '{voice}' for {language} spoke nothing voiced")
     return Palette(narrator=found[0], speakers=speakers, engine="pyttsx3", voice=voice)

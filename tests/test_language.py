@@ -219,6 +219,7 @@ def test_a_german_palette_is_measured_once_and_spread_by_pitch(engines, tmp_path
     assert {v.voice for v in palette.speakers} == {"de"} and palette.voice == "de"
     hz = sorted(v.hz for v in palette.speakers)
     assert hz[-1] / hz[0] > 3, hz                                   # low men to high women
+    assert len(hz) >= 8 and min(semitones(a, b) for a, b in zip(hz, hz[1:])) >= 2.0, hz
     import pipeline.voicepitch as voicepitch
 
     monkeypatch.setattr(voicepitch, "measure_speech", lambda *a, **k: pytest.fail("measured again"))
@@ -395,8 +396,9 @@ def test_the_mixed_transcript_switches_voices_per_turn_on_the_audio(rendered):
         return median_pitch_hz(np.concatenate(parts), 44100)
 
     li_zh, li_en, emily = pitch("李娜", False), pitch("李娜", True), pitch("Emily Clark", True)
-    assert abs(semitones(li_zh, li_en)) < 2.0, (li_zh, li_en)
-    assert abs(semitones(li_en, emily)) > 2.0, (li_en, emily)
+    # the same variant and pitch setting; each language's own intonation moves the median a little
+    assert abs(semitones(li_zh, li_en)) < 2.5, (li_zh, li_en)
+    assert abs(semitones(li_en, emily)) > 4.0, (li_en, emily)
 
 
 @pytest.mark.parametrize("code", ["de", "zh"])
