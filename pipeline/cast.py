@@ -351,6 +351,7 @@ def cast_voices(
     engine: str = "pyttsx3",
     palettes: Callable[[str, str], Palette] | None = None,
     languages: Languages | None = None,
+    narrator_language: str | None = None,
 ) -> Cast:
     """Assign voices: each speaker speaks with ``engine`` (the episode's) unless its entry names
     another, in their own language (``languages``; default: English). ``palettes(engine,
@@ -361,7 +362,8 @@ def cast_voices(
     the palette of their own language, so a panel with a guest of another language still gets
     distinct voices. A turn in another language is read by the speaker's voice moved to that
     language: an eSpeak voice keeps its variant, pitch and rate; a Piper voice keeps its place
-    in the language's palette."""
+    in the language's palette. The narrator reads in ``narrator_language`` (default: the
+    episode's)."""
     overrides = dict(overrides or {})
     languages = languages or Languages()
     names = [s.name for s in script.speakers]
@@ -434,6 +436,9 @@ def cast_voices(
     voices = tuple((name, picked[name]) for name in names)
     narrator_engine = engine_of(NARRATOR)
     narrator = voice(palette_of(narrator_engine, languages.episode).narrator, NARRATOR, narrator_engine)
+    if narrator_language and narrator_language != languages.episode:
+        other[NARRATOR, narrator_language] = voice(palette_of(narrator_engine, narrator_language).narrator,
+                                                   NARRATOR, narrator_engine)
     if check_voice is not None:
         for name, v in ((NARRATOR, narrator), *voices, *((n, v) for (n, _), v in other.items())):
             try:

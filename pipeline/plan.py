@@ -95,6 +95,14 @@ def outro_paragraphs(script: Script, title: str, language: str = "en", text: str
     return paragraphs or [narration.outro(title, language)]
 
 
+def narration_language(language: str, config: Config) -> str:
+    """The language the intro and outro are read in: the episode's, or English (in an English
+    voice) for a language the templates lack, unless the config gives both texts."""
+    if narration.has_templates(language) or (config.intro_text and config.outro_text):
+        return language
+    return narration.ENGLISH
+
+
 def make_plan(script: Script, cast: Cast, config: Config, engine_identity: Callable[[Voice], dict],
               encoder_identity: dict, read: Callable[[str, str], str] | None = None,
               languages: Languages | None = None) -> Plan:
@@ -105,7 +113,7 @@ def make_plan(script: Script, cast: Cast, config: Config, engine_identity: Calla
     each turn in its own (``languages``; default: English)."""
     read = read or spoken_text
     languages = languages or Languages()
-    episode = languages.episode
+    episode = narration_language(languages.episode, config)
     title = config.title or script.title or Path(script.source).stem or "Untitled"
     pauses = config.pauses
     rows: list[dict] = []

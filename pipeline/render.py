@@ -26,8 +26,7 @@ from .language import Languages, languages, name as language_name
 from .lexicon import Lexicon
 from .model import Script, Segment, SynthJob, Timeline
 from .names import Names, speaker_names
-from .narration import has_templates
-from .plan import Plan, Unit, canonical_hash, file_digest, make_plan
+from .plan import Plan, Unit, canonical_hash, file_digest, make_plan, narration_language
 from .reading import Reading
 from .report import NullReporter, Reporter
 from .sidecars import prepare_captions, sidecar_path, write_sidecars
@@ -110,7 +109,7 @@ def prepare(transcript: str | os.PathLike, options: Options, engine: Engines) ->
     measured = Cache(options.cache_root).dir                # voices' pitches and turns' languages, found once
     spoken = episode_languages(script, options, overrides, measured)
     cast = cast_voices(script, overrides, overrides_source=source, check_voice=engine.check_voice,
-                       engine=engine.name, languages=spoken,
+                       engine=engine.name, languages=spoken, narrator_language=narration_language(spoken.episode, config),
                        palettes=lambda name, language: engine_palette(name, engine.get, measured, language))
     reading = episode_reading(options, [s.name for s in script.speakers], overrides)
     plan = make_plan(script, cast, config, engine.identity, encoder_identity(), reading, spoken)
@@ -131,7 +130,7 @@ def prepare(transcript: str | os.PathLike, options: Options, engine: Engines) ->
 
 def narration_warnings(language: str, config: Config) -> list[str]:
     """A language the intro and outro have no templates for: they are read in English."""
-    if has_templates(language) or (config.intro_text and config.outro_text):
+    if narration_language(language, config) == language:
         return []
     return [f"the intro and outro have no {language_name(language)} ({language}) templates and are read in "
             "English: give intro: {text: ...} and outro: {text: ...} in the config"]

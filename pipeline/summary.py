@@ -81,7 +81,8 @@ def describe(prepared: Prepared) -> dict:
              "voices_in_other_languages": other.get(s.name, [])}
             for s in script.speakers
         ],
-        "narrator": prepared.cast.voice_for(NARRATOR).as_dict(),
+        "narrator": next((u.voice for u in prepared.plan.units if u.kind == "intro"),
+                         prepared.cast.voice_for(NARRATOR)).as_dict(),
         "turns": [{"speaker": t.speaker, "language": languages.of_turn(i), "text": "\n\n".join(t.paragraphs),
                    "spoken": spoken.get(i, ""), "voice": prepared.cast.voice_for(t.speaker, languages.of_turn(i)).voice}
                   for i, t in enumerate(script.turns)],

@@ -103,6 +103,31 @@ def test_unclear_text_warns_and_names_the_way_out():
     assert found.warnings and "language:" in found.warnings[0] and "--language" in found.warnings[0]
 
 
+def test_inspect_shows_the_language_and_warns_when_unsure_or_without_templates(run, tmp_path):
+    unsure = tmp_path / "short.txt"
+    unsure.write_text("Anna: Yes.\n\nBen: OK.\n\nAnna: Hm.\n", encoding="utf-8")
+    result = run("inspect", unsure)
+    assert result.exit_code == 0 and "confidence" in result.stdout
+    assert "Warning: the transcript's language is unclear" in result.stderr
+    swedish = tmp_path / "sv.txt"
+    swedish.write_text("Anna: Välkommen till dagens program om energi och klimat i våra städer.\n\n"
+                       "Ben: Tack så mycket. Jag tror att vi kan göra mycket mer under de kommande tio åren.\n",
+                       encoding="utf-8")
+    result = run("inspect", swedish)
+    assert "Language: Swedish (sv, confidence" in result.stdout
+    assert "no Swedish (sv) templates and are read in English" in result.stderr
+    info = json.loads(run("inspect", swedish, "--json").stdout)
+    assert all(s["voice"]["voice"].startswith("sv+") for s in info["speakers"])
+    assert info["narrator"]["voice"].startswith("sv+")
+    from pipeline.render import Options, prepare
+
+    prepared = prepare(swedish, Options(output=tmp_path / "sv.mp3", cache_root=str(tmp_path / "cache")),
+                       Engines("pyttsx3", tmp_path / "state"))
+    intro = [u for u in prepared.plan.units if u.kind in ("intro", "outro")]
+    assert {u.language for u in intro} == {"en"}                          # English text, in an English voice
+    assert all(u.voice.voice.startswith("en") for u in intro)
+
+
 def test_given_languages_win_over_detection():
     turns = turns_of(MIXED)
     given = languages(turns, given="de", given_by="--language")
