@@ -118,7 +118,7 @@ def test_inspect_shows_the_language_and_warns_when_unsure_or_without_templates(r
     assert "no Swedish (sv) templates and are read in English" in result.stderr
     info = json.loads(run("inspect", swedish, "--json").stdout)
     assert all(s["voice"]["voice"].startswith("sv+") for s in info["speakers"])
-    assert info["narrator"]["voice"].startswith("sv+")
+    assert info["narrator"]["voice"].startswith("en")                   # the intro is English
     from pipeline.render import Options, prepare
 
     prepared = prepare(swedish, Options(output=tmp_path / "sv.mp3", cache_root=str(tmp_path / "cache")),
