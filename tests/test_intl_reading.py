@@ -36,6 +36,8 @@ CASES = {
         ("-5 Grad", "minus fünf Grad", "same"),
         ("2-3 Jahre", "zwei bis drei Jahre", "differs"),
         ("1-2 Tage", "ein bis zwei Tage", "differs"),
+        ("5 – 10 Jahre", "fünf bis zehn Jahre", "differs"),
+        ("1990 - 2000", "neunzehnhundertneunzig bis zweitausend", "differs"),
         ("5 €", "fünf Euro", "same"),
         ("€5", "fünf Euro", "differs"),
         ("5,50 €", "fünf Euro fünfzig", "differs"),
@@ -275,7 +277,7 @@ LANGUAGE = st.sampled_from(sorted(VOICES) + ["pt-BR", "de-AT"])
 PIECES = st.one_of(
     st.sampled_from([w for words in WORDS.values() for w in words]),
     st.sampled_from(["1.000", "1,000", "1 000", "3,5", "3.5", "-5", "2-3", "25 %", "25%", "5 €", "€5", "$5",
-                     "5,50 €", "1er", "1.º", "1ª", "3de", "3.", "3-й", "2024年", "100万", "12.03.2024",
+                     "5,50 €", "2 - 3", "1er", "1.º", "1ª", "3de", "3.", "3-й", "2024年", "100万", "12.03.2024",
                      "10:30", "[[h@l'oU 5]]", "%", "€", "-", ".", ",", "年", "\u00a0", "\u202f"]),
     st.from_regex(r"[-−€$]?[0-9]{1,7}([.,:/ -][0-9]{1,4})?(%|€|年|er|e|º|ª)?", fullmatch=True),
 )

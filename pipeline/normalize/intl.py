@@ -8,7 +8,8 @@ language is returned unchanged, to eSpeak NG's own number reading, which follows
 language.
 
 What is read, from a table per language (``LOCALES``): cardinals and decimals written in the
-language's way, negative numbers, ranges ("2-3 Jahre": "zwei bis drei Jahre"), percent, money
+language's way, negative numbers, ranges ("2-3 Jahre", "2 – 3 Jahre": "zwei bis drei Jahre";
+the typography pass writes a dash with spaces around it), percent, money
 with € $ £ before or after the number (cents too), years where their reading differs from a
 count, and ordinals where the written form says so. Everything else that holds digits (dates,
 times, versions with two dots, telephone numbers, codes with a leading zero, digits glued to
@@ -178,13 +179,16 @@ def _locale(language: str) -> dict | None:
 def _pattern(language: str) -> re.Pattern:
     loc = _locale(language)
     dec, groups = re.escape(loc["decimal"]), "".join(re.escape(g) for g in loc["groups"])
-    grouped = rf"\d{{1,3}}(?P<g>[{groups}])\d{{3}}(?:(?P=g)\d{{3}})*(?:{dec}\d+)?(?!\d)"
-    compound = r"\d+(?:[-–.,:/'’]\d+)*"
+    def end(group: str) -> str:                  # one number: grouped thousands, or digits and signs
+        grouped = rf"\d{{1,3}}(?P<{group}>[{groups}])\d{{3}}(?:(?P={group})\d{{3}})*(?:{dec}\d+)?(?!\d)"
+        return rf"(?:{grouped}|\d+(?:[.,:/'’]\d+)*)"
+    dash = rf"[{SPACE}]?[-–][{SPACE}]?"          # "2-3", "2–3", "2 - 3" (a range, or a date's parts)
+    compound = rf"{end('g1')}(?:{dash}{end('g2')})?(?:{dash}\d+(?:[.,:/'’]\d+)*)*"
     ordinals = "|".join(re.escape(s) for s in sorted(loc.get("ordinals", ()), key=len, reverse=True))
     words = "|".join(re.escape(s) for s in (*loc.get("multipliers", ()), *loc.get("counters", ())))
     post = rf"[{SPACE}]?%|[{SPACE}]?[{CURRENCY}]"
     post += (rf"|(?P<ord>{ordinals})(?!\w)" if ordinals else "") + (f"|(?:{words})+" if words else "")
-    return re.compile(rf"(?P<pre>[{CURRENCY}][{SPACE}]?)?(?P<sign>[-−])?(?P<num>{grouped}|{compound})(?P<post>{post})?")
+    return re.compile(rf"(?P<pre>[{CURRENCY}][{SPACE}]?)?(?P<sign>[-−])?(?P<num>{compound})(?P<post>{post})?")
 
 
 def read_numbers(text: str, language: str) -> str:
@@ -265,7 +269,7 @@ def _next_word(after: str) -> str:
 
 def _numbers(written: str, loc: dict) -> list[Number] | None:
     """One number, or the two ends of a range; None when the form is not one read here."""
-    ends = re.split(r"[-–]", written)
+    ends = re.split(rf"[{SPACE}]?[-–][{SPACE}]?", written)
     if len(ends) == 2 and all(ends):
         pair = [_number(e, loc) for e in ends]
         return None if None in pair else pair
