@@ -37,7 +37,8 @@ Decisions:
   Portuguese 1º, 1ª (1.º; Spanish 1er, 3er); Dutch 1e, 3de, 8ste. German and Polish write an
   ordinal "3." and a sentence can end in a number: a number below 1000 before a full stop is
   left as written (years and large numbers before a full stop are read). Russian writes the case
-  ending ("3-й", "3-го"): left as written.
+  ending ("3-й", "3-го"): left as written; before a month or год/года/году the case is known and
+  the ordinal is said in it ("1 марта": "первого марта", "в 2023 году": "...двадцать третьем году").
 - A number before a word takes the form said before a noun where the count word differs:
   "eins" -> "ein", Spanish "uno"/"veintiuno" -> "un"/"veintiún", Italian "uno" -> "un"; not
   before "y", "o", "por", "per"... ("uno por ciento"). The noun's gender is not known: "1 Woche"
@@ -45,8 +46,10 @@ Decisions:
 - Japanese. eSpeak NG's Japanese voice reads kana but no kanji (each kanji is read out in
   English as "Chinese letter"), and reads Arabic digits dropping the decimal point and the minus
   ("3.5" is "san go"). num2words' kanji numerals would be read as kanji, so its kana reading is
-  used ("3.5" -> "さんてんご", "-5" -> "マイナスご"), and the kanji 年, 円, 万, 億, 兆 right after a
-  number are read with it ("2024年" -> "にせんにじゅうよねん", "100万" -> "ひゃくまん").
+  used ("3.5" -> "さんてんご", "-5" -> "マイナスご"), and the kanji 万 億 兆 and the counters 年 円 人
+  時 月 日 right after a number are read with it, with their changed sounds ("2024年" -> "にせんにじゅう
+  よねん", "4月" -> "しがつ", "2人" -> "ふたり", "3月1日" -> "さんがつついたち", "1日" alone "いちにち").
+  This runs before the kanji of the rest of the text are written in kana (japanese.py).
 - Chinese. eSpeak NG's Mandarin voice reads "3.5" and "两千零二十四" well, but numbers from
   10 000 up wrongly ("12345" as "十二千三百四十五", "1000000" as "一万"), drops the minus and reads
   "%" in English. ``_chinese`` writes the numerals: 万/亿 groups, 零 for skipped places, 两 for
