@@ -17,6 +17,7 @@ import unicodedata
 
 from .language import base, is_english
 from .normalize import SPAN, normalize
+from .normalize.abbreviations import expand
 from .normalize.intl import read_numbers
 from .normalize.japanese import to_kana
 
@@ -71,7 +72,7 @@ def _once(text: str, english: bool, language: str) -> str:
                 piece = pattern.sub(replacement, piece)
             piece = normalize(piece)
         else:
-            piece = read_numbers(piece, language)
+            piece = expand(read_numbers(piece, language), base(language))
             if base(language) == "ja":
                 piece = to_kana(piece)
         pieces[i] = _SPACE.sub(" ", piece)
