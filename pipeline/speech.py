@@ -18,6 +18,7 @@ import unicodedata
 from .language import base, is_english
 from .normalize import SPAN, normalize
 from .normalize.abbreviations import expand
+from .normalize.dates import read_dates
 from .normalize.intl import read_numbers
 from .normalize.japanese import to_kana
 
@@ -72,7 +73,7 @@ def _once(text: str, english: bool, language: str) -> str:
                 piece = pattern.sub(replacement, piece)
             piece = normalize(piece)
         else:
-            piece = expand(read_numbers(piece, language), base(language))
+            piece = expand(read_numbers(read_dates(piece, base(language)), language), base(language))
             if base(language) == "ja":
                 piece = to_kana(piece)
         pieces[i] = _SPACE.sub(" ", piece)

@@ -1,0 +1,42 @@
+"""Dates of other languages are said as a person says them: tested on eSpeak NG's phonemes in
+the language's own voice."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.normalize.dates import MONTHS, read_dates
+from pipeline.speech import spoken_text
+from tests.phonemes import phonemes_many
+
+CASES = [
+    ("de", "Am 12.03.2024 beginnt es.", "Am zwölften März zweitausendvierundzwanzig beginnt es."),
+    ("de", "Der 3. Mai ist frei.", "Der dritte Mai ist frei."),
+    ("de", "Es gilt vom 1.10.1998 an.", "Es gilt vom ersten Oktober neunzehnhundertachtundneunzig an."),
+    ("fr", "Le 1/03/2024 et le 12/11/2023.", "Le premier mars deux mille vingt-quatre et le douze novembre deux mille vingt-trois."),
+    ("es", "El 12/03/2024 empieza.", "El doce de marzo de dos mil veinticuatro empieza."),
+    ("it", "Il 1/5/2020 è festa.", "Il primo maggio duemilaventi è festa."),
+    ("pt", "Em 1/5/2020 houve festa.", "Em primeiro de maio de dois mil e vinte houve festa."),
+    ("nl", "Op 12-03-2024 begint het.", "Op twaalf maart tweeduizendvierentwintig begint het."),
+]
+
+
+@pytest.mark.parametrize("language, written, person", CASES)
+def test_dates_sound_as_a_person_reads_them(language, written, person):
+    ours, theirs, raw = phonemes_many([spoken_text(written, language), person, written], language)
+    assert ours == theirs
+    assert raw != theirs                                  # eSpeak alone reads them otherwise
+
+
+@pytest.mark.parametrize("text", ["Am 45.13.2024 nicht.", "Version 1.2.3 ist da.", "Preis 12.03 Euro."])
+def test_what_is_no_date_is_left_to_the_number_reader(text):
+    assert read_dates(text, "de") == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(language=st.sampled_from(sorted(MONTHS)), text=st.text(alphabet="0123456789./- aMai", max_size=40))
+def test_reading_dates_is_idempotent_and_never_raises(language, text):
+    once = read_dates(text, language)
+    assert read_dates(once, language) == once
