@@ -317,6 +317,7 @@ def test_english_rules_never_touch_other_languages():
     ("私は学生です。", "わたしわがくせいです。"),
     ("東京へ行きます。", "とうきょうえいきます。"),
     ("未来について話しました。", "みらいについてはなしました。"),
+    ("それは東京には無い。", "それわとうきょうにわない。"),
 ])
 def test_japanese_kanji_are_read_not_spelled_as_chinese_letters(written, person):
     from pipeline.speech import spoken_text
