@@ -145,10 +145,10 @@ def test_podcasting20_tags_in_raw_xml(podcast):
     assert chapters.get("type") == "application/json+chapters"
     transcripts = {t.get("type"): t for t in one.findall(f"{{{NS['podcast']}}}transcript")}
     assert set(transcripts) == {"text/vtt", "application/json", "application/x-subrip"}
-    assert transcripts["text/vtt"].get("url") == BASE + "/episode%20one.vtt"
+    assert transcripts["text/vtt"].get("url") == BASE + "/episode%20one.captions.vtt"
     assert transcripts["text/vtt"].get("rel") == "captions"
     assert transcripts["application/json"].get("url") == BASE + "/episode%20one.transcript.json"
-    assert transcripts["application/x-subrip"].get("url") == BASE + "/episode%20one.srt"
+    assert transcripts["application/x-subrip"].get("url") == BASE + "/episode%20one.captions.srt"
     two = items["Episode two"]
     assert two.find(f"{{{NS['podcast']}}}chapters") is None
     assert two.findall(f"{{{NS['podcast']}}}transcript") == []
@@ -250,8 +250,26 @@ def test_a_bad_show_file_is_one_line(tmp_path, tone_mp3):
         write_feed(tmp_path, BASE)
 
 
+def test_captions_under_their_former_names_are_still_linked(podcast):
+    """An episode rendered when the captions were X.vtt and X.srt keeps its podcast:transcript
+    tags; once the episode has X.captions.vtt and X.captions.srt, those are linked instead."""
+    def caption_urls() -> dict:
+        root = ET.fromstring(build_feed(podcast, BASE))
+        one = next(i for i in root.find("channel").findall("item") if i.findtext("title") == "Episode one: the start")
+        return {t.get("type"): t.get("url") for t in one.findall(f"{{{NS['podcast']}}}transcript")
+                if t.get("rel") == "captions"}
+
+    for suffix in (".vtt", ".srt"):
+        os.replace(podcast / f"episode one.captions{suffix}", podcast / f"episode one{suffix}")
+    assert caption_urls() == {"text/vtt": BASE + "/episode%20one.vtt",
+                              "application/x-subrip": BASE + "/episode%20one.srt"}
+    write_sidecars(timeline(), podcast / "episode one.mp3", kinds=["vtt", "srt"])
+    assert caption_urls() == {"text/vtt": BASE + "/episode%20one.captions.vtt",
+                              "application/x-subrip": BASE + "/episode%20one.captions.srt"}
+
+
 def test_a_client_that_keeps_one_transcript_keeps_the_webvtt(podcast):
     parsed = feedparser.parse(write_feed(podcast, BASE).read_bytes())
     kept = items_by_title(parsed)["Episode one: the start"].podcast_transcript
     assert (kept["type"], kept["rel"]) == ("text/vtt", "captions")
-    assert kept["url"].endswith(".vtt")
+    assert kept["url"].endswith(".captions.vtt")

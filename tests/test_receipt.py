@@ -21,7 +21,7 @@ def files(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PANELCAST_CACHE", str(tmp_path / "cache"))
     inputs = [tmp_path / "show.txt", tmp_path / "show.yaml"]
-    outputs = [tmp_path / "show.mp3", tmp_path / "show.vtt"]
+    outputs = [tmp_path / "show.mp3", tmp_path / "show.captions.vtt"]
     for path in inputs + outputs:
         path.write_text(f"contents of {path.name}\n", encoding="utf-8")
     argv = ["render", "show.txt", "-o", "show.mp3"]
@@ -191,9 +191,9 @@ def test_the_command_replays_only_an_unchanged_render(tmp_path):
     assert after.stdout == "out/show.mp3 is up to date (17 units cached)\n"
     assert "click" not in imported(after.stderr)
 
-    (tmp_path / "out" / "show.vtt").unlink()                 # a sidecar gone: rendered again
+    (tmp_path / "out" / "show.captions.vtt").unlink()                 # a sidecar gone: rendered again
     restored = panelcast(*args, cwd=tmp_path)
-    assert restored.stdout.startswith("Wrote out/show.mp3") and (tmp_path / "out" / "show.vtt").is_file()
+    assert restored.stdout.startswith("Wrote out/show.mp3") and (tmp_path / "out" / "show.captions.vtt").is_file()
 
 
 def test_an_input_saved_again_unchanged_goes_to_the_full_render(files):

@@ -10,6 +10,8 @@ import pytest
 from conftest import SAMPLE
 
 VTT = "WEBVTT\n\n00:00.000 --> 00:02.000\n<v Ann>Hello there, Bob.\n\n00:02.000 --> 00:04.000\n<v Bob>Hi Ann.\n"
+SRT = "1\n00:00:00,000 --> 00:00:02,000\nAnn: Hello there, Bob.\n\n2\n00:00:02,000 --> 00:00:04,000\nBob: Hi Ann.\n"
+JSON = '[{"speaker": "Ann", "text": "Hello there, Bob.", "start": 0, "end": 2}]'
 
 
 @pytest.fixture
@@ -20,13 +22,33 @@ def run(run, tmp_path, monkeypatch):
 
 
 def test_a_sidecar_never_overwrites_the_transcript(run, tmp_path):
-    (tmp_path / "talk.vtt").write_text(VTT, encoding="utf-8")
-    result = run("render", "talk.vtt", "-o", "talk.mp3")
+    (tmp_path / "talk.transcript.json").write_text(JSON, encoding="utf-8")
+    result = run("render", "talk.transcript.json", "-o", "talk.mp3")
     assert result.exit_code == 3
     assert result.output.splitlines()[-1] == (
-        "Error: talk.vtt: the vtt sidecar would be written over this input; choose another output name with -o")
-    assert (tmp_path / "talk.vtt").read_text(encoding="utf-8") == VTT
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["talk.vtt"]
+        "Error: talk.transcript.json: the transcript sidecar would be written over this input; "
+        "choose another output name with -o")
+    assert (tmp_path / "talk.transcript.json").read_text(encoding="utf-8") == JSON
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["talk.transcript.json"]
+
+
+def test_captions_of_a_caption_transcript_take_names_of_their_own(run, tmp_path):
+    import srt
+    import webvtt
+
+    inputs = {"talk.vtt": VTT, "talk.srt": SRT}
+    for name, text in inputs.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    for name in inputs:                                        # each one to the same talk.mp3
+        (tmp_path / "talk.captions.vtt").unlink(missing_ok=True)
+        result = run("render", name, "-o", "talk.mp3")
+        assert result.exit_code == 0, result.output
+        assert {n: (tmp_path / n).read_text(encoding="utf-8") for n in inputs} == inputs
+        captions = webvtt.read(str(tmp_path / "talk.captions.vtt")).captions
+        assert [(c.voice, c.text) for c in captions if c.voice != "Narrator"] == [
+            ("Ann", "Hello there, Bob."), ("Bob", "Hi Ann.")]
+        subs = list(srt.parse((tmp_path / "talk.captions.srt").read_text(encoding="utf-8")))
+        assert [s.content for s in subs][2:4] == ["Ann: Hello there, Bob.", "Bob: Hi Ann."]
 
 
 def test_the_episode_never_overwrites_the_transcript(run, tmp_path):
@@ -42,7 +64,7 @@ def test_an_output_that_is_the_transcript_under_another_name(run, tmp_path):
     before = SAMPLE.read_bytes()
     (tmp_path / "talk.txt").write_bytes(before)
     os.symlink("talk.txt", tmp_path / "episode.mp3")          # a symlink to the transcript
-    os.link(tmp_path / "talk.txt", tmp_path / "episode.srt")  # a hard link to it
+    os.link(tmp_path / "talk.txt", tmp_path / "episode.captions.srt")  # a hard link to it
     result = run("render", "talk.txt", "-o", "episode.mp3")
     assert result.exit_code == 3 and "the episode would be written over" in result.output
     os.remove(tmp_path / "episode.mp3")

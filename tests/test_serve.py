@@ -22,8 +22,8 @@ def site(tmp_path) -> Path:
     root = tmp_path / "site"
     root.mkdir()
     (root / "ep 1.mp3").write_bytes(AUDIO)
-    (root / "ep 1.vtt").write_text("WEBVTT\n", "utf-8")
-    (root / "ep 1.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nHi\n", "utf-8")
+    (root / "ep 1.captions.vtt").write_text("WEBVTT\n", "utf-8")
+    (root / "ep 1.captions.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nHi\n", "utf-8")
     (root / "ep 1.chapters.json").write_text('{"version": "1.2.0", "chapters": []}', "utf-8")
     (root / "ep 1.transcript.json").write_text('{"version": "1.0.0", "segments": []}', "utf-8")
     (root / "feed.xml").write_text("<rss/>", "utf-8")
@@ -148,8 +148,8 @@ def test_head(base):
 
 
 @pytest.mark.parametrize("name, expected", [
-    ("ep%201.vtt", "text/vtt; charset=utf-8"),
-    ("ep%201.srt", "application/x-subrip; charset=utf-8"),
+    ("ep%201.captions.vtt", "text/vtt; charset=utf-8"),
+    ("ep%201.captions.srt", "application/x-subrip; charset=utf-8"),
     ("ep%201.chapters.json", "application/json+chapters"),
     ("ep%201.transcript.json", "application/json"),
     ("feed.xml", "application/rss+xml; charset=utf-8"),
