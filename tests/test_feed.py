@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from pathlib import Path
 
 import feedparser
-import imageio_ffmpeg
 import pytest
-from mutagen.id3 import COMM, ID3, TALB, TDAT, TDRC, TIT2, TPE1, TPE2, TYER
+from mutagen.id3 import COMM, TALB, TPE1, TPE2
 from mutagen.mp3 import MP3
 
+from conftest import add_episode
 from pipeline.cover import make_cover
 from pipeline.errors import InputError
 from pipeline.feed import NS, build_feed, normalize_base_url, write_feed
@@ -22,37 +20,6 @@ from pipeline.model import Chapter, Segment, Timeline
 from pipeline.sidecars import write_sidecars
 
 BASE = "https://example.org/pod"
-
-
-@pytest.fixture(scope="module")
-def tone_mp3(tmp_path_factory) -> Path:
-    """A real 2-second MP3 (64 kbit/s mono), made once per test module."""
-    out = tmp_path_factory.mktemp("audio") / "tone.mp3"
-    subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "lavfi",
-         "-i", "sine=frequency=440:duration=2", "-ac", "1", "-ar", "44100", "-b:a", "64k",
-         "-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1", str(out)],
-        check=True,
-    )
-    return out
-
-
-def add_episode(tone_mp3: Path, folder: Path, name: str, title: str | None,
-                date: str | None = None, v23: bool = False, **frames) -> Path:
-    path = folder / name
-    shutil.copyfile(tone_mp3, path)
-    tags = ID3()
-    if title:
-        tags.add(TIT2(encoding=3, text=title))
-    if date and v23:  # ID3v2.3 keeps the year in TYER and the day in TDAT (DDMM)
-        tags.add(TYER(encoding=3, text=date[:4]))
-        tags.add(TDAT(encoding=3, text=date[8:10] + date[5:7]))
-    elif date:
-        tags.add(TDRC(encoding=3, text=date))
-    for frame in frames.values():
-        tags.add(frame)
-    tags.save(path, v2_version=3 if v23 else 4)
-    return path
 
 
 def timeline() -> Timeline:

@@ -10,12 +10,11 @@ import zlib
 
 import pytest
 
-from conftest import SAMPLE
+from conftest import SAMPLE, add_episode
 from pipeline.config import load_config
 from pipeline.cover import load_cover
 from pipeline.errors import ConfigError, InputError, ParseError
 from pipeline.transcript import parse
-from test_feed import add_episode, tone_mp3  # noqa: F401  (the module's real MP3 fixture)
 
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n" + "".join(
     f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
@@ -88,7 +87,7 @@ def test_a_huge_cover_is_refused_before_decoding(tmp_path, recwarn):
     assert not [w for w in recwarn if "DecompressionBomb" in type(w.message).__name__]
 
 
-def test_control_characters_in_titles_keep_the_feed_well_formed(tmp_path, tone_mp3):  # noqa: F811
+def test_control_characters_in_titles_keep_the_feed_well_formed(tmp_path, tone_mp3):
     from pipeline.feed import write_feed
 
     add_episode(tone_mp3, tmp_path, "one.mp3", "Bell\x07 and\x1b escape\x00")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE
+from conftest import cold_bytes
 from pipeline.cache import Cache
 from pipeline.config import Config, VoiceOverride
 from pipeline.render import Options, render
@@ -21,25 +21,11 @@ EDIT_FROM = "Measure your own water."
 EDIT_TO = "Measure your own water, and do it every single week."
 
 
-@pytest.fixture
-def transcript(tmp_path):
-    path = tmp_path / "show.txt"
-    path.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
-    os.utime(path, (1_700_000_000, 1_700_000_000))  # the episode date comes from the mtime
-    return path
-
-
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new), encoding="utf-8")
     os.utime(path, (1_700_000_000, 1_700_000_000))
-
-
-def cold_bytes(transcript: Path, tmp_path: Path, name: str, **kw) -> bytes:
-    out = tmp_path / name
-    render(transcript, Options(output=out, cache_root=str(tmp_path / f"cold-cache-{name}"), **kw))
-    return out.read_bytes()
 
 
 def test_one_paragraph_edit_redoes_one_unit_and_matches_cold(transcript, tmp_path):
