@@ -347,24 +347,6 @@ def test_an_in_memory_store_carries_the_units(tmp_path, monkeypatch):
     fs.rm("/panelcast-test", recursive=True)
 
 
-def test_a_damaged_unit_in_the_store_is_a_miss(tmp_path):
-    """A unit whose MP3 in the store no longer matches its facts is not taken into a cache."""
-    from pipeline.cache import Cache
-    from pipeline.store import UnitStore
-
-    render(SAMPLE, Options(output=tmp_path / "a.mp3", cache_root=str(tmp_path / "cache")))
-    cache = Cache(tmp_path / "cache")
-    key = next(cache.mp3_path("x").parent.glob("*.mp3")).stem
-    store = UnitStore((tmp_path / "store").as_uri())
-    store.push(cache, key)
-    assert store.has(key) and store.pull(Cache(tmp_path / "other"), key)
-    assert Cache(tmp_path / "other").unit(key)[0] == cache.unit(key)[0]
-    mp3 = tmp_path / "store" / "v1" / "mp3" / f"{key}.mp3"
-    mp3.write_bytes(mp3.read_bytes()[:-10] + b"\0" * 10)
-    assert not store.pull(Cache(tmp_path / "third"), key)
-    assert Cache(tmp_path / "third").unit(key) == (None, "missing")
-
-
 def test_force_on_the_cluster_remakes_every_unit_once(dask_cluster, tmp_path):
     from pipeline.cluster import run_cluster
 

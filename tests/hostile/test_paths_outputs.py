@@ -1,5 +1,7 @@
-"""A user's files are never lost: a render never writes over what it reads, and the cache
-commands delete only what panelcast made."""
+"""Hostile paths and outputs: a render never writes over what it reads (a sidecar, the episode
+or a config named like an output, symlinks and hard links to an input), an output folder that
+cannot be written fails before any work, and a folder where a file is expected, or a file name
+with a newline, is one line."""
 
 from __future__ import annotations
 
@@ -12,13 +14,6 @@ from conftest import SAMPLE
 VTT = "WEBVTT\n\n00:00.000 --> 00:02.000\n<v Ann>Hello there, Bob.\n\n00:02.000 --> 00:04.000\n<v Bob>Hi Ann.\n"
 SRT = "1\n00:00:00,000 --> 00:00:02,000\nAnn: Hello there, Bob.\n\n2\n00:00:02,000 --> 00:00:04,000\nBob: Hi Ann.\n"
 JSON = '[{"speaker": "Ann", "text": "Hello there, Bob.", "start": 0, "end": 2}]'
-
-
-@pytest.fixture
-def run(run, tmp_path, monkeypatch):
-    """conftest's ``run``, in the test's folder: messages name files as typed there."""
-    monkeypatch.chdir(tmp_path)
-    return run
 
 
 def test_a_sidecar_never_overwrites_the_transcript(run, tmp_path):
@@ -83,35 +78,6 @@ def test_a_config_named_like_a_sidecar_is_not_overwritten(run, tmp_path):
     assert config.read_text(encoding="utf-8") == '{"title": "A title"}'
 
 
-def test_cache_clear_refuses_a_folder_that_is_not_a_cache(run, tmp_path):
-    home = tmp_path / "home"
-    (home / "v1").mkdir(parents=True)
-    (home / "v1" / "thesis.tex").write_text("years of work", encoding="utf-8")
-    (home / "notes.txt").write_text("keep me", encoding="utf-8")
-    for command in ("clear", "prune"):
-        result = run("cache", command, "--cache-dir", home)
-        assert result.exit_code == 3
-        assert result.output == (f"Error: {home}: not a panelcast cache folder (it has no CACHEDIR.TAG "
-                                 "written by panelcast): nothing deleted\n")
-    assert (home / "v1" / "thesis.tex").read_text(encoding="utf-8") == "years of work"
-    assert (home / "notes.txt").read_text(encoding="utf-8") == "keep me"
-
-
-def test_cache_clear_deletes_only_panelcasts_entries(run, tmp_path):
-    cache = tmp_path / "mine"
-    cache.mkdir()
-    (cache / "notes.txt").write_text("keep me", encoding="utf-8")
-    result = run("render", SAMPLE, "-o", tmp_path / "out" / "sample.mp3", "--cache-dir", cache)
-    assert result.exit_code == 0, result.output
-    assert (cache / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith(
-        "Signature: 8a477f597d28d172789f06886806bc55")
-    assert any((cache / "v1" / "mp3").iterdir())
-    result = run("cache", "clear", "--cache-dir", cache)
-    assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in cache.iterdir()) == ["notes.txt"]
-    assert (tmp_path / "out" / "sample.mp3").is_file()                 # renders are not the cache's
-
-
 def test_an_output_folder_that_cannot_be_written_fails_before_any_work(run, tmp_path):
     result = run("render", SAMPLE, "-o", "/proc/x.mp3")
     assert result.exit_code == 5
@@ -119,35 +85,26 @@ def test_an_output_folder_that_cannot_be_written_fails_before_any_work(run, tmp_
     assert not (tmp_path / "cache" / "v1" / "wav").exists()          # nothing was synthesized
 
 
-def test_temp_files_of_killed_renders_are_swept(tmp_path):
-    import subprocess
+def command(capsys, *argv) -> tuple[int, str]:
+    """Run the panelcast command as the console script does; return its exit code and stderr."""
+    from pipeline.cli import main
 
-    from pipeline.fsutil import sweep_stale
-
-    child = subprocess.Popen(["true"])
-    child.wait()
-    dead = child.pid                                                   # a process that has ended
-    names = [f".k1.wav.{dead}.0.tmp.wav", f".k1.wav.{dead}.3.tmp.err", f".k1.wav.{dead}.1.tmp.part0.wav",
-             f".out.mp3.{dead}-x1y2.mp3"]
-    kept = [f".k2.wav.{os.getpid()}.0.tmp.wav", "notes.1234.txt", f"k3.wav.{dead}.0.tmp.wav"]
-    for name in names + kept:
-        (tmp_path / name).write_bytes(b"x")
-    assert sweep_stale(tmp_path) == len(names)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept)
+    with pytest.raises(SystemExit) as ended:
+        main([str(a) for a in argv])
+    return ended.value.code, capsys.readouterr().err
 
 
-def test_a_full_disk_names_the_file_being_written(tmp_path):
-    import errno
+def test_a_folder_where_a_file_is_expected_is_one_line(capsys, tmp_path):
+    code, err = command(capsys, "render", tmp_path)
+    assert code == 2
+    assert err == (f"Error: Invalid value for 'TRANSCRIPT': File '{tmp_path}' is a directory. "
+                   "(see 'panelcast render --help')\n")
+    code, err = command(capsys, "feed", SAMPLE, "--base-url", "https://example.org/")
+    assert code == 2 and len(err.splitlines()) == 1 and "is a file" in err
 
-    from pipeline.fsutil import atomic_path
 
-    target = tmp_path / "episode.mp3"
-    target.write_bytes(b"old")
-    with pytest.raises(OSError) as raised:
-        with atomic_path(target) as tmp:
-            with open(tmp, "wb") as fh, open("/dev/full", "wb", buffering=0) as full:
-                fh.write(b"new")
-                full.write(b"x" * 10)                       # ENOSPC, as a full disk gives
-    assert (raised.value.errno, raised.value.filename) == (errno.ENOSPC, str(target))
-    assert target.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["episode.mp3"]     # no temp file left
+def test_a_file_name_with_a_newline_stays_on_one_line(capsys, tmp_path):
+    name = tmp_path / "two\nlines.txt"
+    code, err = command(capsys, "render", name, "-o", tmp_path / "x.mp3")
+    assert code == 3
+    assert err == f"Error: {tmp_path}/two\\nlines.txt: cannot read the transcript: No such file or directory\n"
