@@ -100,6 +100,21 @@ def test_temp_files_of_killed_renders_are_swept(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept)
 
 
+def test_the_next_render_sweeps_killed_renders_temp_files_from_every_cache_folder(transcript, tmp_path):
+    """A kill -9 can strike while any cache file is being written (a unit, a cover, a receipt):
+    the next render that does work removes every such temp file, wherever it is in the cache."""
+    out, cache = tmp_path / "ep.mp3", tmp_path / "cache"
+    render(transcript, Options(output=out, cache_root=str(cache)))
+    child = subprocess.Popen(["true"])
+    child.wait()
+    folders = [out.parent, cache, cache / "receipts", *(p for p in cache.rglob("*") if p.is_dir())]
+    for folder in folders:
+        folder.mkdir(exist_ok=True)
+        (folder / f".entry.{child.pid}-k1ll.tmp").write_bytes(b"half")
+    render(transcript, Options(output=out, cache_root=str(cache), force=True))
+    assert [p.relative_to(tmp_path) for f in folders for p in f.glob(".entry.*")] == []
+
+
 def test_a_full_disk_names_the_file_being_written(tmp_path):
     import errno
 
