@@ -2,7 +2,8 @@
 
 ``write_feed(DIR, base_url)`` lists every ``*.mp3`` in ``DIR`` as an ``<item>`` of an RSS 2.0 feed
 with the iTunes and Podcasting 2.0 namespaces, linking the sidecars found next to each MP3
-(``X.chapters.json``, ``X.vtt``, ``X.srt``, ``X.transcript.json``) and cover art (``X.jpg``,
+(``X.chapters.json``, ``X.captions.vtt``, ``X.captions.srt``, ``X.transcript.json``, found by
+:func:`pipeline.sidecars.find_sidecar`) and cover art (``X.jpg``,
 ``X.png``, else ``cover.jpg``/``cover.png``), and writes it to ``DIR/feed.xml``, with the show
 page ``DIR/index.html`` beside it.
 
@@ -30,7 +31,7 @@ from mutagen.mp3 import MP3
 from .errors import InputError
 from .fsutil import atomic_write_bytes, atomic_write_text
 from .language import DEFAULT as DEFAULT_LANGUAGE, language_code
-from .sidecars import SIDECAR_SUFFIXES
+from .sidecars import find_sidecar
 
 FEED_NAME = "feed.xml"
 INDEX_NAME = "index.html"   # the show page
@@ -334,12 +335,12 @@ def build_feed(directory: Path, base_url: str, *, title: str | None = None,
         image = _item_image(ep)
         if image is not None:
             _sub(item, _q("itunes", "image"), href=url(image))
-        chapters = ep.path.with_name(ep.path.stem + SIDECAR_SUFFIXES["chapters"])
-        if chapters.is_file():
+        chapters = find_sidecar(ep.path, "chapters")
+        if chapters is not None:
             _sub(item, _q("podcast", "chapters"), url=url(chapters), type=CHAPTERS_TYPE)
         for kind, mime, rel in TRANSCRIPTS:
-            sidecar = ep.path.with_name(ep.path.stem + SIDECAR_SUFFIXES[kind])
-            if sidecar.is_file():
+            sidecar = find_sidecar(ep.path, kind)
+            if sidecar is not None:
                 _sub(item, _q("podcast", "transcript"), url=url(sidecar), type=mime,
                      language=ep.language or language, rel=rel)
 
@@ -359,8 +360,7 @@ def show_page(directory: Path, channel: Channel) -> str:
 
     episodes = []
     for ep in channel.episodes:
-        page = ep.path.with_name(ep.path.stem + SIDECAR_SUFFIXES["html"])
-        episodes.append(ShowEpisode(title=ep.title, audio=name(ep.path), page=name(page) if page.is_file() else None,
+        episodes.append(ShowEpisode(title=ep.title, audio=name(ep.path), page=name(find_sidecar(ep.path, "html")),
                                     cover=name(_item_image(ep)), duration_s=ep.duration_s, published=ep.published))
     return build_show_page(channel.title, channel.description, FEED_NAME, episodes, name(channel.image))
 

@@ -226,7 +226,8 @@ def render(transcript: str | os.PathLike, options: Options, reporter: Reporter |
     write_sidecars(timeline, output, options.config.sidecars,            # captions, chapters, transcript, page
                    {s.name: s.role for s in prepared.script.speakers if s.role})
     _remember(cache, output, episode_key, prepared)
-    for folder in (output.parent, cache.dir, cache.dir / "mp3", cache.dir / "wav", cache.dir / "episodes"):
+    for folder in (output.parent, cache.root, cache.root / "receipts", cache.dir,
+                   *(cache.dir / name for name in ("mp3", "wav", "episodes", "covers"))):
         sweep_stale(folder)                                               # temp files of killed renders
     return Result(output, False, tuple(statuses), sum(s.synthesize for s in statuses),
                   sum(s.encode for s in statuses), timeline, prepared.warnings, time.monotonic() - started,

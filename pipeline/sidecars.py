@@ -2,11 +2,16 @@
 
 From one :class:`~pipeline.model.Timeline`:
 
-- ``X.vtt``             WebVTT with ``<v Speaker>`` voice tags, text lines of at most 65 characters
-- ``X.srt``             SubRip; ``Name: `` is prefixed whenever the speaker changes
+- ``X.captions.vtt``    WebVTT with ``<v Speaker>`` voice tags, text lines of at most 65 characters
+- ``X.captions.srt``    SubRip; ``Name: `` is prefixed whenever the speaker changes
 - ``X.chapters.json``   Podcasting 2.0 chapters (version 1.2.0)
 - ``X.transcript.json`` Podcasting 2.0 JSON transcript (version 1.0.0)
 - ``X.html``            the episode page, to listen with the transcript (:mod:`pipeline.page`)
+
+The captions and the JSON files take two suffixes, so no sidecar of ``X.mp3`` is named like a
+transcript panelcast reads (``X.vtt``, ``X.srt``, ``X.json``...). :func:`sidecar_path` is the one
+place that names them; :func:`find_sidecar` also finds the captions of episodes rendered when
+they were ``X.vtt`` and ``X.srt``.
 
 The ``to_*`` functions are pure; :func:`write_sidecars` writes the files atomically
 (through :mod:`pipeline.fsutil`).
@@ -36,12 +41,13 @@ CHAPTERS_VERSION = "1.2.0"
 TRANSCRIPT_VERSION = "1.0.0"
 
 SIDECAR_SUFFIXES = {
-    "vtt": ".vtt",
-    "srt": ".srt",
+    "vtt": ".captions.vtt",
+    "srt": ".captions.srt",
     "chapters": ".chapters.json",
     "transcript": ".transcript.json",
     "html": ".html",
 }
+FORMER_SUFFIXES = {"vtt": ".vtt", "srt": ".srt"}   # the captions' names before; found, never written
 DEFAULT_KINDS = ("vtt", "srt", "chapters", "transcript", "html")
 COVER_SUFFIXES = (".jpg", ".png")   # the cover the render writes next to the MP3
 
@@ -357,10 +363,22 @@ _RENDERERS = {
 }
 
 
-def sidecar_path(mp3_path: Path, kind: str) -> Path:
-    """Where the sidecar ``kind`` of ``X.mp3`` lives (``X.vtt``, ``X.chapters.json``...)."""
+def sidecar_path(mp3_path: Path, kind: str, *, former: bool = False) -> Path:
+    """Where the sidecar ``kind`` of ``X.mp3`` lives (``X.captions.vtt``, ``X.chapters.json``...);
+    ``former``: where an earlier panelcast wrote it (``X.vtt``, ``X.srt``; the others unchanged)."""
     mp3_path = Path(mp3_path)
-    return mp3_path.with_name(mp3_path.stem + SIDECAR_SUFFIXES[kind])
+    suffix = FORMER_SUFFIXES.get(kind) if former else None
+    return mp3_path.with_name(mp3_path.stem + (suffix or SIDECAR_SUFFIXES[kind]))
+
+
+def find_sidecar(mp3_path: Path, kind: str) -> Path | None:
+    """The sidecar ``kind`` of ``X.mp3`` if it is there: under its name, else under its former
+    name (an episode rendered before the captions were ``X.captions.vtt``)."""
+    for former in (False, True):
+        path = sidecar_path(mp3_path, kind, former=former)
+        if path.is_file():
+            return path
+    return None
 
 
 def page_files(mp3_path: Path, kinds: Iterable[str]) -> "PageFiles":

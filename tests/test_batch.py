@@ -80,7 +80,7 @@ def test_local_batch_renders_every_good_episode_and_records_the_bad_one(local_ba
         audio = decode(base / "out" / f"{name}.mp3")          # ffmpeg decodes it, as long as recorded
         assert abs(len(audio) / 44100 - e["duration_s"]) < 0.1
         assert abs(audio.astype(float)).max() > 3000          # speech, not silence
-        for suffix in (".vtt", ".srt", ".chapters.json", ".transcript.json", ".jpg"):
+        for suffix in (".captions.vtt", ".captions.srt", ".chapters.json", ".transcript.json", ".jpg"):
             assert (base / "out" / f"{name}{suffix}").is_file()
     assert f"{'harbour':<7}  {RENDERED}" in first.stdout      # the summary table
     assert "3 of 4 episodes done, 1 failed" in first.stdout
@@ -103,7 +103,7 @@ def test_batch_is_byte_identical_to_single_renders(local_batch, tmp_path):
         single = render(transcript, Options(output=tmp_path / f"{name}.mp3", config=load_config(config),
                                             cache_root=str(tmp_path / "cache")))
         assert single.output.read_bytes() == (base / "out" / f"{name}.mp3").read_bytes()
-        assert (tmp_path / f"{name}.vtt").read_bytes() == (base / "out" / f"{name}.vtt").read_bytes()
+        assert (tmp_path / f"{name}.captions.vtt").read_bytes() == (base / "out" / f"{name}.captions.vtt").read_bytes()
 
 
 def test_rerun_redoes_nothing_and_writes_the_feed(local_batch):
@@ -154,6 +154,7 @@ def test_collect_takes_files_folders_and_globs(tmp_path):
     src = catalogue(tmp_path)
     (src / "notes.yaml").write_text("x: 1\n")
     (src / "old.chapters.json").write_text("{}")
+    (src / "old.captions.vtt").write_text("WEBVTT\n")          # captions are sidecars, not transcripts
     names = [e.name for e in collect([str(src)], tmp_path / "out")]
     assert sorted(names) == ["bad", "harbour", "other", "short"]
     globbed = collect([str(src / "**" / "*.txt"), str(src / "harbour.txt")], tmp_path / "out", "c.yaml")
@@ -206,7 +207,7 @@ def test_cluster_batch_is_byte_identical_to_single_renders(cluster_batch, tmp_pa
                                             config=load_config(config) if config else Options(tmp_path).config,
                                             cache_root=str(tmp_path / "cache")))
         assert single.output.read_bytes() == (base / "out" / f"{name}.mp3").read_bytes(), name
-        assert (tmp_path / f"{name}.srt").read_bytes() == (base / "out" / f"{name}.srt").read_bytes()
+        assert (tmp_path / f"{name}.captions.srt").read_bytes() == (base / "out" / f"{name}.captions.srt").read_bytes()
 
 
 def test_cluster_rerun_synthesizes_nothing(cluster_batch):
@@ -344,24 +345,6 @@ def test_an_in_memory_store_carries_the_units(tmp_path, monkeypatch):
     fs = fsspec.filesystem("memory")
     assert len(fs.ls("/panelcast-test/v1/mp3")) == 2 * sum(r.units for r in first)
     fs.rm("/panelcast-test", recursive=True)
-
-
-def test_a_damaged_unit_in_the_store_is_a_miss(tmp_path):
-    """A unit whose MP3 in the store no longer matches its facts is not taken into a cache."""
-    from pipeline.cache import Cache
-    from pipeline.store import UnitStore
-
-    render(SAMPLE, Options(output=tmp_path / "a.mp3", cache_root=str(tmp_path / "cache")))
-    cache = Cache(tmp_path / "cache")
-    key = next(cache.mp3_path("x").parent.glob("*.mp3")).stem
-    store = UnitStore((tmp_path / "store").as_uri())
-    store.push(cache, key)
-    assert store.has(key) and store.pull(Cache(tmp_path / "other"), key)
-    assert Cache(tmp_path / "other").unit(key)[0] == cache.unit(key)[0]
-    mp3 = tmp_path / "store" / "v1" / "mp3" / f"{key}.mp3"
-    mp3.write_bytes(mp3.read_bytes()[:-10] + b"\0" * 10)
-    assert not store.pull(Cache(tmp_path / "third"), key)
-    assert Cache(tmp_path / "third").unit(key) == (None, "missing")
 
 
 def test_force_on_the_cluster_remakes_every_unit_once(dask_cluster, tmp_path):

@@ -42,5 +42,5 @@ def test_real_render(runner, tmp_path, name):
                           capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stderr == ""
     assert out.stat().st_size > 20_000
-    vtt = out.with_suffix(".vtt").read_text(encoding="utf-8")
+    vtt = out.with_suffix(".captions.vtt").read_text(encoding="utf-8")
     assert vtt.startswith("WEBVTT") and "<v " in vtt

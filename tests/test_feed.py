@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from pathlib import Path
 
 import feedparser
-import imageio_ffmpeg
 import pytest
-from mutagen.id3 import COMM, ID3, TALB, TDAT, TDRC, TIT2, TPE1, TPE2, TYER
+from mutagen.id3 import COMM, TALB, TPE1, TPE2
 from mutagen.mp3 import MP3
 
+from conftest import add_episode
 from pipeline.cover import make_cover
 from pipeline.errors import InputError
 from pipeline.feed import NS, build_feed, normalize_base_url, write_feed
@@ -22,37 +20,6 @@ from pipeline.model import Chapter, Segment, Timeline
 from pipeline.sidecars import write_sidecars
 
 BASE = "https://example.org/pod"
-
-
-@pytest.fixture(scope="module")
-def tone_mp3(tmp_path_factory) -> Path:
-    """A real 2-second MP3 (64 kbit/s mono), made once per test module."""
-    out = tmp_path_factory.mktemp("audio") / "tone.mp3"
-    subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "lavfi",
-         "-i", "sine=frequency=440:duration=2", "-ac", "1", "-ar", "44100", "-b:a", "64k",
-         "-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1", str(out)],
-        check=True,
-    )
-    return out
-
-
-def add_episode(tone_mp3: Path, folder: Path, name: str, title: str | None,
-                date: str | None = None, v23: bool = False, **frames) -> Path:
-    path = folder / name
-    shutil.copyfile(tone_mp3, path)
-    tags = ID3()
-    if title:
-        tags.add(TIT2(encoding=3, text=title))
-    if date and v23:  # ID3v2.3 keeps the year in TYER and the day in TDAT (DDMM)
-        tags.add(TYER(encoding=3, text=date[:4]))
-        tags.add(TDAT(encoding=3, text=date[8:10] + date[5:7]))
-    elif date:
-        tags.add(TDRC(encoding=3, text=date))
-    for frame in frames.values():
-        tags.add(frame)
-    tags.save(path, v2_version=3 if v23 else 4)
-    return path
 
 
 def timeline() -> Timeline:
@@ -145,10 +112,10 @@ def test_podcasting20_tags_in_raw_xml(podcast):
     assert chapters.get("type") == "application/json+chapters"
     transcripts = {t.get("type"): t for t in one.findall(f"{{{NS['podcast']}}}transcript")}
     assert set(transcripts) == {"text/vtt", "application/json", "application/x-subrip"}
-    assert transcripts["text/vtt"].get("url") == BASE + "/episode%20one.vtt"
+    assert transcripts["text/vtt"].get("url") == BASE + "/episode%20one.captions.vtt"
     assert transcripts["text/vtt"].get("rel") == "captions"
     assert transcripts["application/json"].get("url") == BASE + "/episode%20one.transcript.json"
-    assert transcripts["application/x-subrip"].get("url") == BASE + "/episode%20one.srt"
+    assert transcripts["application/x-subrip"].get("url") == BASE + "/episode%20one.captions.srt"
     two = items["Episode two"]
     assert two.find(f"{{{NS['podcast']}}}chapters") is None
     assert two.findall(f"{{{NS['podcast']}}}transcript") == []
@@ -250,8 +217,26 @@ def test_a_bad_show_file_is_one_line(tmp_path, tone_mp3):
         write_feed(tmp_path, BASE)
 
 
+def test_captions_under_their_former_names_are_still_linked(podcast):
+    """An episode rendered when the captions were X.vtt and X.srt keeps its podcast:transcript
+    tags; once the episode has X.captions.vtt and X.captions.srt, those are linked instead."""
+    def caption_urls() -> dict:
+        root = ET.fromstring(build_feed(podcast, BASE))
+        one = next(i for i in root.find("channel").findall("item") if i.findtext("title") == "Episode one: the start")
+        return {t.get("type"): t.get("url") for t in one.findall(f"{{{NS['podcast']}}}transcript")
+                if t.get("rel") == "captions"}
+
+    for suffix in (".vtt", ".srt"):
+        os.replace(podcast / f"episode one.captions{suffix}", podcast / f"episode one{suffix}")
+    assert caption_urls() == {"text/vtt": BASE + "/episode%20one.vtt",
+                              "application/x-subrip": BASE + "/episode%20one.srt"}
+    write_sidecars(timeline(), podcast / "episode one.mp3", kinds=["vtt", "srt"])
+    assert caption_urls() == {"text/vtt": BASE + "/episode%20one.captions.vtt",
+                              "application/x-subrip": BASE + "/episode%20one.captions.srt"}
+
+
 def test_a_client_that_keeps_one_transcript_keeps_the_webvtt(podcast):
     parsed = feedparser.parse(write_feed(podcast, BASE).read_bytes())
     kept = items_by_title(parsed)["Episode one: the start"].podcast_transcript
     assert (kept["type"], kept["rel"]) == ("text/vtt", "captions")
-    assert kept["url"].endswith(".vtt")
+    assert kept["url"].endswith(".captions.vtt")

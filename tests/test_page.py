@@ -207,11 +207,11 @@ def test_the_page_has_the_sidecars_times_and_every_turn(sample):
 
 def test_the_page_links_every_file_and_the_cover(sample):
     text = sidecar_path(sample, "html").read_text("utf-8")
-    for name in ["sample.mp3", "sample.vtt", "sample.srt", "sample.chapters.json", "sample.transcript.json",
+    for name in ["sample.mp3", "sample.captions.vtt", "sample.captions.srt", "sample.chapters.json", "sample.transcript.json",
                  "sample.jpg"]:
         assert f'href="{name}"' in text
         assert (sample.parent / name).is_file()
-    assert 'src="sample.jpg"' in text and 'src="sample.mp3"' in text and 'data-captions="sample.vtt"' in text
+    assert 'src="sample.jpg"' in text and 'src="sample.mp3"' in text and 'data-captions="sample.captions.vtt"' in text
     assert not re.search(r"(?:src|href)=\"(?:https?:)?//", text), "the page reaches out to the network"
 
 

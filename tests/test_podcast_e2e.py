@@ -102,7 +102,7 @@ def test_feed_parsed_by_feedparser(published):
     assert abs(seconds * 1000 - result.timeline.duration_ms) <= 1000
     raw = feed_path.read_text(encoding="utf-8")
     assert 'type="application/json+chapters"' in raw and "seed.chapters.json" in raw
-    assert "podcast:transcript" in raw and "seed.vtt" in raw
+    assert "podcast:transcript" in raw and "seed.captions.vtt" in raw
     guid = item.id
     write_feed(result.output.parent, "http://127.0.0.1:8000/show/")
     assert feedparser.parse(feed_path.read_bytes()).entries[0].id == guid

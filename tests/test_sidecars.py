@@ -289,20 +289,20 @@ def test_write_sidecars_writes_all_five_next_to_the_mp3(tmp_path):
     mp3 = tmp_path / "episode.mp3"
     written = write_sidecars(make_timeline(), mp3)
     assert [p.name for p in written] == [
-        "episode.vtt", "episode.srt", "episode.chapters.json", "episode.transcript.json", "episode.html"]
+        "episode.captions.vtt", "episode.captions.srt", "episode.chapters.json", "episode.transcript.json", "episode.html"]
     assert 'src="episode.mp3"' in (tmp_path / "episode.html").read_text("utf-8")
     assert json.loads((tmp_path / "episode.chapters.json").read_text("utf-8"))["version"] == "1.2.0"
-    assert parse_vtt((tmp_path / "episode.vtt").read_text("utf-8"))
+    assert parse_vtt((tmp_path / "episode.captions.vtt").read_text("utf-8"))
     assert sorted(os.listdir(tmp_path)) == sorted(p.name for p in written)  # no temp files left
 
 
 def test_write_sidecars_subset_and_unknown_kind(tmp_path):
     mp3 = tmp_path / "ep.mp3"
-    assert [p.name for p in write_sidecars(make_timeline(), mp3, kinds=["srt"])] == ["ep.srt"]
-    assert sorted(os.listdir(tmp_path)) == ["ep.srt"]
+    assert [p.name for p in write_sidecars(make_timeline(), mp3, kinds=["srt"])] == ["ep.captions.srt"]
+    assert sorted(os.listdir(tmp_path)) == ["ep.captions.srt"]
     with pytest.raises(InputError, match="unknown sidecar kind 'pdf'"):
         write_sidecars(make_timeline(), mp3, kinds=["vtt", "pdf"])
-    assert sorted(os.listdir(tmp_path)) == ["ep.srt"]
+    assert sorted(os.listdir(tmp_path)) == ["ep.captions.srt"]
 
 
 def test_write_sidecars_missing_folder(tmp_path):
@@ -316,7 +316,7 @@ def test_non_ascii_is_written_as_utf8(tmp_path):
         chapters=(Chapter("开场", 0, 1_000),),
     )
     write_sidecars(timeline, tmp_path / "ep.mp3")
-    assert "<v 沈立斌>你好，世界。“Quotes” too." in (tmp_path / "ep.vtt").read_text("utf-8")
+    assert "<v 沈立斌>你好，世界。“Quotes” too." in (tmp_path / "ep.captions.vtt").read_text("utf-8")
     doc = json.loads((tmp_path / "ep.chapters.json").read_bytes().decode("utf-8"))
     assert doc["chapters"][0]["title"] == "开场"
 

@@ -1,8 +1,12 @@
-"""Property tests: whatever text a parser is given, it returns a Script or raises ParseError."""
+"""Random input for every parser and loader: whatever text a transcript parser is given, it
+returns a Script or raises ParseError; whatever bytes or Unicode a transcript, config, cast,
+lexicon, speaker map or cover file holds, loading it gives a result or a clean one-line error,
+never another exception. ``PANELCAST_FUZZ_EXAMPLES`` sets how many examples the loaders get."""
 
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -10,9 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.errors import ParseError
+from pipeline.config import load_cast, load_config, load_lexicon
+from pipeline.cover import load_cover
+from pipeline.errors import InputError, ParseError
 from pipeline.model import Script
-from pipeline.transcript import FORMATS, parse, parse_text
+from pipeline.transcript import FORMATS, load_speaker_map, parse, parse_text
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -97,3 +103,39 @@ def test_any_file_bytes(data, suffix):
             assert str(err).startswith(str(path))
         else:
             assert script.source == str(path) and script.turns
+
+
+# --- every parser and loader, fed random bytes and random text: a result or a clean error ---
+
+LOADERS = {
+    "transcript.txt": parse, "transcript.vtt": parse, "transcript.json": parse, "transcript.md": parse,
+    "episode.yaml": load_config, "cast.yaml": load_cast, "lexicon.yaml": load_lexicon, "names.json": load_speaker_map,
+    "names.yaml": load_speaker_map, "cover.png": load_cover,
+}
+fuzz = settings(max_examples=int(os.environ.get("PANELCAST_FUZZ_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+LABELLED = st.lists(st.sampled_from(["Ann:", "**Bob:**", "<v Cy>", "00:01 --> 00:02", "WEBVTT", "{", "}", "[",
+                                     "]", '"speaker":', "- ", "*a", "&a", "\n", "\n\n", "：", "🎙️", "\x00"])
+                    | st.text(), max_size=12).map("".join)
+
+
+@fuzz
+@given(data=st.binary(max_size=600) | LABELLED.map(lambda t: t.encode("utf-8", "surrogatepass")))
+def test_every_loader_gives_a_result_or_a_clean_error(tmp_path, data):
+    for name, load in LOADERS.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        try:
+            load(path)
+        except InputError as err:
+            assert str(err) and "\n" not in str(err)
+
+
+@fuzz
+@given(text=LABELLED | st.text(max_size=300), fmt=st.sampled_from([None, *FORMATS]))
+def test_every_transcript_format_gives_a_result_or_a_clean_error(text, fmt):
+    try:
+        script = parse_text(text, "t.txt", fmt=fmt)
+    except InputError as err:
+        assert str(err) and "\n" not in str(err)
+    else:
+        assert all(t.paragraphs for t in script.turns)
