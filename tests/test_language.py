@@ -27,6 +27,7 @@ from pipeline.config import load_cast, load_config
 from pipeline.engines import Engines
 from pipeline.errors import ConfigError
 from pipeline.language import Guess, Languages, detect, detect_all, languages, vote
+from pipeline.sidecars import sidecar_path
 from pipeline.transcript import parse
 from tests.phonemes import phonemes_many
 
@@ -374,9 +375,7 @@ def test_render_speaks_the_language_and_tags_it(rendered, name, code, iso, voice
     assert ffprobe_tags(mp3)["language"] == iso
     assert eyed3.load(str(mp3)).tag.getTextFrame(b"TLAN") == iso
     # captions and transcript
-    vtt = mp3.with_name(mp3.stem + ".vtt")
-    if not vtt.exists():
-        vtt = mp3.with_name(mp3.stem + ".captions.vtt")
+    vtt = sidecar_path(mp3, "vtt")
     assert vtt.read_text(encoding="utf-8").startswith(f"WEBVTT\nLanguage: {code}\n")
     assert len(webvtt.read(str(vtt))) > 3
     transcript = json.loads(mp3.with_name(mp3.stem + ".transcript.json").read_text(encoding="utf-8"))
