@@ -186,8 +186,11 @@ def render(obj, transcript, output, config_path, cast_path, chapters, jobs, forc
            lexicon_path, engine, language):
     """Render TRANSCRIPT into a chaptered MP3 (only what an edit changed is redone).
 
-    Next to OUTPUT it writes the cover (.jpg), WebVTT and SRT captions, Podcasting 2.0
-    chapters (.chapters.json) and a JSON transcript, all timed from the same frames.
+    Next to OUTPUT it writes the cover (.jpg), WebVTT and SRT captions (.captions.vtt,
+    .captions.srt), Podcasting 2.0 chapters (.chapters.json), a JSON transcript
+    (.transcript.json) and the episode page (.html), all timed from the same frames.
+
+    Each turn is read in its language (detected, or --language), by voices of that language.
 
     Running the same command again with nothing changed answers at once from a receipt
     kept in the cache (see `panelcast cache info`). After an edit, the render runs in the
