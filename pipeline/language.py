@@ -9,6 +9,10 @@ wins: ``--language``, then the config's ``language:``, fix the episode's (and ev
 a cast entry's ``language:`` fixes one speaker's.
 
 Guesses are cached per turn text in the cache folder, so an edit detects only what changed.
+The detector's model takes 0.6 s and some 85 MB to load, so text that is plainly English
+(ASCII letters, at least a quarter of its words English function words, almost none of
+another language's) is called English without it, and a turn too short to leave its
+speaker's language is not detected at all: an English transcript never loads the model.
 """
 
 from __future__ import annotations
@@ -54,6 +58,24 @@ SPEAKER_SURE = 0.7           # ... and a vote this clear
 SAMPLE_CHARS = 4000          # of a turn, what is given to the detector (it is linear in length)
 CACHE_NAME = "languages.json"
 CACHE_ENTRIES = 20000        # turns whose guesses are kept (about 1 MB)
+PLAIN_ENGLISH = 0.25         # share of English function words in plainly English text ...
+FOREIGN_AT_MOST = 0.05       # ... with at most this share of other languages' function words
+PLAIN_CONFIDENCE = 0.99      # what a plainly English text is taken to be sure of
+_ENGLISH_WORDS = frozenset("""
+    the a an and or but of to in on at for with from by as is are was were be been being it its it's this
+    that these those i you he she we they me him her us them my your his our their not no do does did have
+    has had will would can could should there here what which who how why when so if then than just very
+    about all also more one out up i'm that's don't we're they're you're there's can't isn't""".split())
+# Function words of German, Dutch, French, Spanish, Italian and Portuguese that are no English words.
+_FOREIGN_WORDS = frozenset("""
+    und der die das ist nicht ich mit auf ein eine sich auch es wir sie dem den des zu von wie aber oder
+    het een van niet zijn ook maar dat wat voor naar bij nog wel er ze je hij zij en
+    le la les et est une des pas que qui dans pour sur avec ce il elle nous vous ils sont du au
+    el los las y una por para con es del lo se su al como pero muy
+    il che di non per sono della alla gli anche ma come questo
+    os um uma com não mais ao pelo pela são isso""".split())
+_ASCII_TEXT = re.compile(r"[^\x00-\x7f\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0]")
+_WORD = re.compile(r"[a-z']+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -161,12 +183,29 @@ def words(text: str) -> int:
     return len(_CJK.sub(" ", text).split()) + cjk
 
 
+def plainly_english(text: str) -> bool:
+    """ASCII text of 8 words or more whose words are at least PLAIN_ENGLISH English function
+    words and at most FOREIGN_AT_MOST other languages' (py3langid agrees on every such turn of
+    the seed and the corpus; anything less plain goes to it)."""
+    if _ASCII_TEXT.search(text):
+        return False
+    words = _WORD.findall(text.lower().replace("\u2019", "'"))
+    if len(words) < 8:
+        return False
+    english = sum(w in _ENGLISH_WORDS for w in words)
+    foreign = sum(w in _FOREIGN_WORDS for w in words)
+    return english >= PLAIN_ENGLISH * len(words) and foreign <= FOREIGN_AT_MOST * len(words)
+
+
 def detect(text: str) -> Guess:
-    """The language of ``text``, with the detector's confidence."""
+    """The language of ``text``, with the detector's confidence (plainly English text: English,
+    without the detector)."""
     sample = text[:SAMPLE_CHARS]
     amount = weight(sample)
     if amount == 0:
         return Guess(DEFAULT, 0.0, 0.0)
+    if plainly_english(sample):
+        return Guess("en", PLAIN_CONFIDENCE, amount)
     language, confidence = _detector().classify(sample)
     return Guess(str(language), round(float(confidence), 4), amount)
 
@@ -237,30 +276,36 @@ def languages(turns: Sequence[tuple[str, str]], *, given: str | None = None, giv
             speakers=tuple(fixed.items()),
             turns=tuple(fixed.get(s, given) for s, _ in turns),
         )
-    guesses = detect_all([text for _, text in turns], cache_dir)
-    episode = vote(guesses) if guesses else Guess(DEFAULT, 0.0, 0.0)
+    # a turn too short to leave its speaker's language is not detected (it could not say much)
+    long = [i for i, (_, text) in enumerate(turns) if weight(text[:SAMPLE_CHARS]) >= TURN_MIN_CHARS]
+    guesses: list[Guess | None] = [None] * len(turns)
+    for i, g in zip(long, detect_all([turns[i][1] for i in long], cache_dir)):
+        guesses[i] = g
+    episode = vote(g for g in guesses if g is not None)
+    unsure = "give language: in the config or --language to be sure"
     if episode.weight == 0:
-        return Languages(speakers=tuple(fixed.items()), turns=tuple(fixed.get(s, DEFAULT) for s, _ in turns))
+        warning = f"the turns are too short to tell the transcript's language: {name(DEFAULT)} is assumed; {unsure}"
+        return Languages(confidence=0.0, source="detected", speakers=tuple(fixed.items()),
+                         turns=tuple(fixed.get(s, DEFAULT) for s, _ in turns),
+                         warnings=(warning,) if any(text.strip() for _, text in turns) else ())
     own: dict[str, str] = {}
     for speaker in dict.fromkeys(s for s, _ in turns):
         if speaker in fixed:
             own[speaker] = fixed[speaker]
             continue
-        theirs = vote(g for (s, _), g in zip(turns, guesses) if s == speaker)
+        theirs = vote(g for (s, _), g in zip(turns, guesses) if s == speaker and g is not None)
         clear = theirs.weight >= SPEAKER_MIN_CHARS and theirs.confidence >= SPEAKER_SURE
         own[speaker] = theirs.language if clear else episode.language
     per_turn = []
     for (speaker, _), g in zip(turns, guesses):
         language = own[speaker]
-        if speaker not in fixed and g.language != language and g.confidence >= TURN_SURE \
-                and g.weight >= TURN_MIN_CHARS:
+        if g is not None and speaker not in fixed and g.language != language and g.confidence >= TURN_SURE:
             language = g.language
         per_turn.append(language)
     warnings = []
     if episode.confidence < LOW_CONFIDENCE:
-        warnings.append(
-            f"the transcript's language is unclear: {name(episode.language)} ({episode.language}) at "
-            f"confidence {episode.confidence:.2f}; give language: in the config or --language to be sure")
+        warnings.append(f"the transcript's language is unclear: {name(episode.language)} ({episode.language}) at "
+                        f"confidence {episode.confidence:.2f}; {unsure}")
     return Languages(
         episode=episode.language, confidence=episode.confidence, source="detected",
         speakers=tuple((s, l) for s, l in own.items() if l != episode.language),

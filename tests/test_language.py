@@ -103,6 +103,40 @@ def test_a_short_turn_keeps_its_speakers_language():
 def test_unclear_text_warns_and_names_the_way_out():
     found = languages([("A", "Yes."), ("B", "OK."), ("A", "Hm.")])
     assert found.warnings and "language:" in found.warnings[0] and "--language" in found.warnings[0]
+    assert found.episode == "en" and found.confidence == 0.0
+
+
+def test_an_english_transcript_never_loads_the_detector(monkeypatch):
+    turns = turns_of(ENGLISH_INPUTS[0])
+    monkeypatch.setattr(lang, "_detector", lambda: pytest.fail("the detector's model was loaded"))
+    found = languages(turns)
+    assert found.episode == "en" and set(found.turns) == {"en"}
+
+
+@pytest.mark.parametrize("path", [p for p in ENGLISH_INPUTS if p.exists()], ids=lambda p: p.name[:40])
+def test_what_is_called_plainly_english_the_detector_calls_english(path):
+    try:
+        turns = turns_of(path)
+    except Exception as exc:
+        pytest.skip(f"{path.name}: {exc}")
+    plain = [text for _, text in turns if lang.plainly_english(text[:lang.SAMPLE_CHARS])]
+    for text in plain:
+        assert lang._detector().classify(text[:lang.SAMPLE_CHARS])[0] == "en", text[:80]
+
+
+@pytest.mark.parametrize("text", [
+    "Dat is wat we in de eerste plaats willen doen, en we hebben het al eerder gezegd.",
+    "Die Genehmigungsverfahren dauern einfach viel zu lange, und in der Stadt ist es nicht so einfach.",
+    "Il est vrai que nous avons eu des difficultes, mais le projet avance bien et les gens sont contents.",
+    "Es verdad que tuvimos problemas, pero el proyecto avanza bien y la gente esta contenta.",
+    "Io penso che sia una buona idea, ma dobbiamo parlare con tutti prima di decidere qualcosa.",
+    "Eu acho que isso e uma boa ideia, mas temos que falar com todos antes de decidir.",
+    "We hebben in het begin van de week een vergadering gehad over de plannen voor het nieuwe jaar.",
+    "Ich glaube, dass wir in den naechsten zehn Jahren sehr viel erreichen koennen, wenn alle mitmachen.",
+])
+def test_other_languages_written_in_ascii_are_not_called_english(text):
+    assert not lang.plainly_english(text)
+    assert detect(text).language != "en"
 
 
 def test_inspect_shows_the_language_and_warns_when_unsure_or_without_templates(run, tmp_path):
@@ -110,7 +144,7 @@ def test_inspect_shows_the_language_and_warns_when_unsure_or_without_templates(r
     unsure.write_text("Anna: Yes.\n\nBen: OK.\n\nAnna: Hm.\n", encoding="utf-8")
     result = run("inspect", unsure)
     assert result.exit_code == 0 and "confidence" in result.stdout
-    assert "Warning: the transcript's language is unclear" in result.stderr
+    assert "Warning: the turns are too short to tell the transcript's language" in result.stderr
     swedish = tmp_path / "sv.txt"
     swedish.write_text("Anna: Välkommen till dagens program om energi och klimat i våra städer.\n\n"
                        "Ben: Tack så mycket. Jag tror att vi kan göra mycket mer under de kommande tio åren.\n",
