@@ -255,11 +255,10 @@ def _preload() -> None:
     """Everything a render loads, whatever the command that left this process had loaded."""
     import PIL  # noqa: F401  (the cover's cache key names its version)
 
-    from . import assemble, chapters, cli, language, render, sidecars, tags  # noqa: F401
+    from . import assemble, chapters, cli, render, sidecars, tags  # noqa: F401
     from .engines import piper_engine, pyttsx3_engine
 
     assemble._load_audio_libraries()
-    language.preload()                       # the language detector's model (an edit detects its turn)
     pyttsx3_engine.preload()                 # eSpeak and pyttsx3, for launchers forked from here
     piper_engine.keep_warm()                 # a Piper launcher (its own process) with the models loaded
 

@@ -166,11 +166,6 @@ def _detector():
         return _identifier
 
 
-def preload() -> None:
-    """Load the detector now (a resident render process does, so an edit does not wait for it)."""
-    _detector()
-
-
 def weight(text: str) -> float:
     """How much text a guess rests on: letters, a CJK character counting as five."""
     cjk = len(_CJK.findall(text))
