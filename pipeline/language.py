@@ -184,12 +184,12 @@ def plainly_english(text: str) -> bool:
     the seed and the corpus; anything less plain goes to it)."""
     if _ASCII_TEXT.search(text):
         return False
-    words = _WORD.findall(text.lower().replace("\u2019", "'"))
-    if len(words) < 8:
+    tokens = _WORD.findall(text.lower().replace("\u2019", "'"))
+    if len(tokens) < 8:
         return False
-    english = sum(w in _ENGLISH_WORDS for w in words)
-    foreign = sum(w in _FOREIGN_WORDS for w in words)
-    return english >= PLAIN_ENGLISH * len(words) and foreign <= FOREIGN_AT_MOST * len(words)
+    english = sum(t in _ENGLISH_WORDS for t in tokens)
+    foreign = sum(t in _FOREIGN_WORDS for t in tokens)
+    return english >= PLAIN_ENGLISH * len(tokens) and foreign <= FOREIGN_AT_MOST * len(tokens)
 
 
 def detect(text: str) -> Guess:
