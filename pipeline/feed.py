@@ -280,7 +280,7 @@ def build_feed(directory: Path, base_url: str, *, title: str | None = None,
     channel = channel or read_channel(directory, title=title, author=author, description=description, warn=warn)
     episodes = channel.episodes
     newest = episodes[0]
-    language = language or show.language or _common([e.language for e in episodes]) or DEFAULT_LANGUAGE
+    language = channel_language(show, channel, language)
     channel_title, channel_author, description = channel.title, channel.author, channel.description
     channel_image = channel.image
     feed_url = base + FEED_NAME
@@ -348,7 +348,12 @@ def build_feed(directory: Path, base_url: str, *, title: str | None = None,
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def show_page(directory: Path, channel: Channel) -> str:
+def channel_language(show: Show, channel: Channel, language: str | None = None) -> str:
+    """The show's language: given, else ``show.yaml``'s, else what the episodes' TLAN agree on."""
+    return language or show.language or _common([e.language for e in channel.episodes]) or DEFAULT_LANGUAGE
+
+
+def show_page(directory: Path, channel: Channel, language: str = DEFAULT_LANGUAGE) -> str:
     """The show page of ``directory``: each episode with its cover, title, duration and date,
     linked to its episode page (``X.html``) when there is one, else to its MP3."""
     from .page import ShowEpisode, build_show_page
@@ -362,7 +367,7 @@ def show_page(directory: Path, channel: Channel) -> str:
     for ep in channel.episodes:
         episodes.append(ShowEpisode(title=ep.title, audio=name(ep.path), page=name(find_sidecar(ep.path, "html")),
                                     cover=name(_item_image(ep)), duration_s=ep.duration_s, published=ep.published))
-    return build_show_page(channel.title, channel.description, FEED_NAME, episodes, name(channel.image))
+    return build_show_page(channel.title, channel.description, FEED_NAME, episodes, name(channel.image), language)
 
 
 def write_feed(directory: Path, base_url: str, *, title: str | None = None,
@@ -382,7 +387,7 @@ def write_feed(directory: Path, base_url: str, *, title: str | None = None,
     normalize_base_url(base_url)                                    # before anything is read
     channel = read_channel(Path(directory), title=title, author=author, description=description, warn=warn)
     data = build_feed(directory, base_url, email=email, language=language, category=category, channel=channel)
-    page = show_page(Path(directory), channel)
+    page = show_page(Path(directory), channel, channel_language(load_show(Path(directory)), channel, language))
     index = Path(directory) / INDEX_NAME
     if _ours(index):
         atomic_write_text(index, page)

@@ -188,7 +188,7 @@ def build_page(timeline: Timeline, files: PageFiles, roles: Mapping[str, str] | 
 
 
 def build_show_page(title: str, description: str, feed: str, episodes: list[ShowEpisode],
-                    cover: str | None = None) -> str:
+                    cover: str | None = None, language: str = "en") -> str:
     """The show page: the show's cover, title and description, a link to the feed, and each
     episode (newest first, as given) with its cover, title, duration, date and links."""
     items = []
@@ -203,6 +203,7 @@ def build_show_page(title: str, description: str, feed: str, episodes: list[Show
             f'<time datetime="{ep.published.date().isoformat()}">{ep.published:%d %B %Y}</time>{audio}</p>'
             f'</div></li>')
     return _fill("show.html", {
+        "language": _e(language),
         "title": _e(title),
         "description": _e(description),
         "cover": (f'<img class="cover" src="{_href(cover)}" alt="" width="160" height="160">' if cover else ""),

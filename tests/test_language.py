@@ -473,3 +473,4 @@ def test_the_feed_says_the_episodes_language(rendered, run, code):
     assert feedparser.parse(xml).feed.language == code
     transcripts = re.findall(rb'<podcast:transcript [^>]*language="([^"]+)"', xml)
     assert transcripts and set(transcripts) == {code.encode()}
+    assert f'<html lang="{code}">' in (show / "index.html").read_text(encoding="utf-8")   # the show page
