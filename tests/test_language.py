@@ -474,3 +474,14 @@ def test_the_feed_says_the_episodes_language(rendered, run, code):
     transcripts = re.findall(rb'<podcast:transcript [^>]*language="([^"]+)"', xml)
     assert transcripts and set(transcripts) == {code.encode()}
     assert f'<html lang="{code}">' in (show / "index.html").read_text(encoding="utf-8")   # the show page
+
+
+def test_a_batch_speaks_each_episode_in_its_own_language(run, tmp_path):
+    out = tmp_path / "out"
+    result = run("batch", GERMAN, CHINESE, "-o", out, "-q")
+    assert result.exit_code == 0, result.output
+    assert str(ID3(out / "lang_de.mp3")["TLAN"]) == "deu" and str(ID3(out / "lang_zh.mp3")["TLAN"]) == "zho"
+    forced = run("batch", GERMAN, "-o", tmp_path / "forced", "-q", "--language", "de-AT")
+    assert forced.exit_code == 0, forced.output
+    assert str(ID3(tmp_path / "forced" / "lang_de.mp3")["TLAN"]) == "deu"
+    assert sidecar_path(tmp_path / "forced" / "lang_de.mp3", "vtt").read_text().startswith("WEBVTT\nLanguage: de-AT\n")
