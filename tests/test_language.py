@@ -333,6 +333,19 @@ def test_piper_uses_an_installed_voice_of_the_language(tmp_path, monkeypatch):
     assert len({v.semitones for _, v in cast.voices}) == 2                      # two distinct variants
     english, _ = cast_of(DATA / "inline_sample.txt", engines, tmp_path, default="piper")
     assert {v.voice for _, v in english.voices} == {"en_US-joe-medium"}
+    # a German speaker's English turn: joe, with the same shift and pace as their German voice
+    mixed = tmp_path / "mixed.txt"
+    mixed.write_text("Anna Becker: Herzlich willkommen zu unserer Sendung über die Energiewende in den Städten.\n\n"
+                     "Jonas Weber: Vielen Dank für die Einladung, ich freue mich sehr, heute hier zu sein.\n\n"
+                     "Anna Becker: Und vielleicht ein Wort für unsere Hörer im Ausland, auf Englisch?\n\n"
+                     "Jonas Weber: And for our listeners abroad, let me say that the towns are doing much better than "
+                     "anyone expected a few years ago.\n\n"
+                     "Anna Becker: Was ist aus Ihrer Sicht das größte Hindernis für die Gemeinden?\n", encoding="utf-8")
+    cast, found = cast_of(mixed, engines, tmp_path, default="piper")
+    assert found.turns == ("de", "de", "de", "en", "de")
+    german, english = cast.voice_for("Jonas Weber"), cast.voice_for("Jonas Weber", "en")
+    assert (german.voice, english.voice) == ("de_DE-copy-medium", "en_US-joe-medium")
+    assert (german.semitones, german.rate) == (english.semitones, english.rate)
 
 
 # ---- reading
