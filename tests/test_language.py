@@ -343,7 +343,7 @@ def test_piper_uses_an_installed_voice_of_the_language(tmp_path, monkeypatch):
                      "Anna Becker: Was ist aus Ihrer Sicht das größte Hindernis für die Gemeinden?\n", encoding="utf-8")
     cast, found = cast_of(mixed, engines, tmp_path, default="piper")
     assert found.turns == ("de", "de", "de", "en", "de")
-    german, english = cast.voice_for("Jonas Weber"), cast.voice_for("Jonas Weber", "en")
+    german, english = cast.voice_for("Jonas Weber", "de"), cast.voice_for("Jonas Weber", "en")
     assert (german.voice, english.voice) == ("de_DE-copy-medium", "en_US-joe-medium")
     assert (german.semitones, german.rate) == (english.semitones, english.rate)
 
