@@ -104,14 +104,18 @@ class Languages:
     def of_turn(self, index: int) -> str:
         return self.turns[index] if 0 <= index < len(self.turns) else self.episode
 
-    def used(self) -> tuple[str, ...]:
-        """Every language spoken, the episode's first."""
-        return tuple(dict.fromkeys((self.episode, *dict(self.speakers).values(), *self.turns)))
 
 
 def base(language: str) -> str:
-    """ "de-AT", "de_at", "DE" -> "de"."""
-    return re.split(r"[-_]", language.strip(), maxsplit=1)[0].lower()
+    """The ISO 639-1 code of a language tag: "de-AT", "de_at", "DE" -> "de"; a three-letter code
+    of the table ("deu", also "ger") and eSpeak's "cmn" (Mandarin) too: "cmn", "zh-Hans" -> "zh"."""
+    code = re.split(r"[-_]", (language or "").strip(), maxsplit=1)[0].lower()
+    if len(code) == 3:
+        return _MACROLANGUAGE.get(code) or language_code(code) or code
+    return code
+
+
+_MACROLANGUAGE = {"cmn": "zh"}   # a language of the table named by one of its members
 
 
 def check(language: str, where: str) -> str:

@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from .language import base
+
 ENGLISH = "en"
 
 # A language's entry:
@@ -172,25 +174,16 @@ PHRASES: dict[str, dict[str, object]] = {
 }
 
 LANGUAGES: tuple[str, ...] = tuple(PHRASES)
-ALIASES = {"cmn": "zh", "zho": "zh", "chi": "zh", "jpn": "ja", "deu": "de", "ger": "de", "fra": "fr",
-           "fre": "fr", "spa": "es", "ita": "it", "por": "pt", "nld": "nl", "dut": "nl", "pol": "pl",
-           "rus": "ru", "eng": "en"}
 _ENDS_SENTENCE = re.compile(r"[.!?…。！？][\"'”’»」』)）]*\s*$")
-
-
-def base_language(language: str) -> str:
-    """The ISO 639-1 code of a language tag: "de-DE", "de_AT", "DE" -> "de"; "zh-Hans", "cmn" -> "zh"."""
-    base = re.split(r"[-_]", (language or "").strip().lower(), maxsplit=1)[0]
-    return ALIASES.get(base, base)
 
 
 def has_templates(language: str) -> bool:
     """Whether ``language`` has phrases of its own (else the English ones are used)."""
-    return base_language(language) in PHRASES
+    return base(language) in PHRASES
 
 
 def _phrases(language: str) -> dict:
-    return PHRASES.get(base_language(language), PHRASES[ENGLISH])
+    return PHRASES.get(base(language), PHRASES[ENGLISH])
 
 
 def _sentence(title: str, phrases: dict) -> str:

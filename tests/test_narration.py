@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import narration
+from pipeline import language, narration
 from pipeline.chapters import chapter_marks
 from pipeline.config import ChapterSettings
 from pipeline.model import Script, Speaker, Turn
@@ -143,9 +143,10 @@ def test_english_chapter_titles_and_measure_text_are_todays():
 
 @pytest.mark.parametrize("tag, base", [("de", "de"), ("de-DE", "de"), ("de_AT", "de"), ("DE", "de"),
                                        ("zh-Hans", "zh"), ("zh_TW", "zh"), ("cmn", "zh"), ("pt-BR", "pt"),
-                                       ("ja-JP", "ja"), (" fr ", "fr"), ("", ""), ("xx-YY", "xx")])
+                                       ("ja-JP", "ja"), (" fr ", "fr"), ("", ""), ("xx-YY", "xx"),
+                                       ("deu", "de"), ("ger", "de"), ("jpn", "ja"), ("eng", "en"), ("yue", "yue")])
 def test_language_tags_normalize_to_the_base_code(tag, base):
-    assert narration.base_language(tag) == base
+    assert language.base(tag) == base
     assert narration.has_templates(tag) is (base in narration.LANGUAGES)
 
 

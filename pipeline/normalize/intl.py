@@ -66,7 +66,7 @@ from decimal import Decimal
 
 from num2words import num2words
 
-from ..narration import base_language
+from ..language import base
 from . import SPAN
 
 # Per language. num2words: its language code (none: Chinese, read here). point: said for the
@@ -172,7 +172,7 @@ class Number:
 @functools.lru_cache(maxsize=None)
 def _locale(language: str) -> dict | None:
     tag = (language or "").strip().lower().replace("_", "-")
-    for key in (tag, "-".join(tag.split("-")[:2]), base_language(language)):
+    for key in (tag, "-".join(tag.split("-")[:2]), base(language)):
         if key in LOCALES:
             return {**COMMA_DECIMAL, **LOCALES[key]}
     return None
