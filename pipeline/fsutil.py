@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import stat
@@ -155,6 +156,27 @@ def atomic_write_text(path: str | os.PathLike, text: str, durable: bool = True) 
 # ``.<name>.<pid>-<random><suffix>`` (temp_path), and ``.<name>.<pid>.<n>.tmp.wav`` / ``.err`` /
 # ``.part<i>.wav`` (a speech worker's files)
 _TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)(?:-[^/]+|\.\d+\.tmp(?:\.[\w.]+)?)$")
+
+
+def read_json_dict(path: str | os.PathLike | None) -> dict:
+    """A cache file's JSON object; a missing, unreadable or damaged file is an empty one."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def update_json_dict(path: str | os.PathLike, entries: dict, keep: int | None = None) -> None:
+    """Add ``entries`` to the JSON object cached in ``path`` as it is now (another process may
+    have added others meanwhile), keeping the latest ``keep`` entries; not fsynced (a cache)."""
+    merged = {**read_json_dict(path), **entries}
+    if keep is not None:
+        merged = dict(list(merged.items())[-keep:])
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, json.dumps(merged, separators=(",", ":")), durable=False)
 
 
 def sweep_stale(folder: str | os.PathLike) -> int:

@@ -18,7 +18,6 @@ speaker's language is not detected at all: an English transcript never loads the
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import threading
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from .errors import ConfigError
-from .fsutil import atomic_write_text
+from .fsutil import read_json_dict, update_json_dict
 
 # ISO 639-1 code -> (ISO 639-2 code for ID3 TLAN, English name). The languages detection
 # chooses among: those both py3langid and eSpeak NG know. Any eSpeak language can be given.
@@ -217,7 +216,7 @@ def detect_all(texts: Sequence[str], cache_dir: str | Path | None = None) -> lis
     """``detect`` of each text; with ``cache_dir``, guesses are kept there (``languages.json``,
     the latest CACHE_ENTRIES) and only texts not seen before are given to the detector."""
     path = Path(cache_dir) / CACHE_NAME if cache_dir else None
-    known = _load_guesses(path)
+    known = read_json_dict(path)
     keys = [_key(t) for t in texts]
     guesses, fresh = [], {}
     for text, key in zip(texts, keys):
@@ -228,24 +227,11 @@ def detect_all(texts: Sequence[str], cache_dir: str | Path | None = None) -> lis
             guesses.append(detect(text))
             fresh[key] = [guesses[-1].language, guesses[-1].confidence, guesses[-1].weight]
     if path is not None and fresh:
-        kept = {**_load_guesses(path), **fresh}            # what other renders added meanwhile stays
-        kept = dict(list(kept.items())[-CACHE_ENTRIES:])
         try:
-            atomic_write_text(path, json.dumps(kept, separators=(",", ":")), durable=False)
+            update_json_dict(path, fresh, keep=CACHE_ENTRIES)
         except OSError:
             pass          # a cache that cannot be written only costs time
     return guesses
-
-
-def _load_guesses(path: Path | None) -> dict:
-    """The cached guesses; an unreadable or damaged file is an empty cache."""
-    if path is None:
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def vote(guesses: Iterable[Guess]) -> Guess:

@@ -8,7 +8,6 @@ measured once.
 
 from __future__ import annotations
 
-import json
 import math
 import tempfile
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .assemble import read_wav
-from .fsutil import atomic_write_text
+from .fsutil import read_json_dict, update_json_dict
 from .model import SynthJob, Voice
 from .narration import measure_text
 from .pitch import median_pitch_hz
@@ -67,22 +66,11 @@ def measure_voices(engine: Any, voices: Sequence[Voice], cache_dir: str | Path |
         for key, m in zip(todo, measure_speech(engine, list(todo.values()), text, workers)):
             known[key] = m.hz
         if store is not None:
-            current = _load(store)  # another render may have measured other voices meanwhile
-            current.update({k: known[k] for k in todo})
-            store.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(store, json.dumps(current, sort_keys=True, indent=0), durable=False)
+            update_json_dict(store, {k: known[k] for k in todo})
     return [known[k] for k in keys]
 
 
 def _load(store: Path | None) -> dict[str, float]:
     """The cached measurements; an unreadable file is an empty cache (it is rewritten)."""
-    if store is None:
-        return {}
-    try:
-        data = json.loads(store.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {k: float(v) for k, v in data.items()
+    return {k: float(v) for k, v in read_json_dict(store).items()
             if isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isinf(v)}
