@@ -15,7 +15,7 @@ import functools
 import re
 import unicodedata
 
-from .language import base, is_english
+from .language import base
 from .normalize import SPAN, normalize
 from .normalize.abbreviations import expand
 from .normalize.dates import read_dates
@@ -52,29 +52,30 @@ def spoken_text(text: str, language: str = "en") -> str:
     same output, and spoken text is its own spoken text (a reading can bring two pieces together
     that a rule then reads again, as in "20%.openai.com": the rules run until nothing changes,
     three times at most)."""
-    english = is_english(language)
-    spoken = _once(text, english, language)
+    code = base(language)
+    spoken = _once(text, code, language)
     for _ in range(2):
-        again = _once(spoken, english, language)
+        again = _once(spoken, code, language)
         if again == spoken:
             break
         spoken = again
     return spoken
 
 
-def _once(text: str, english: bool, language: str) -> str:
+def _once(text: str, code: str, language: str) -> str:
+    """One pass of the rules of ``language`` (``code``: its base code) over ``text``."""
     pieces = SPAN.split(text)            # [[...]] phoneme spans pass through byte for byte
     for i in range(0, len(pieces), 2):
         piece = unicodedata.normalize("NFC", pieces[i])
         piece = piece.translate(_TABLE)
         piece = _CONTROL.sub(" ", piece)
-        if english:
+        if code == "en":
             for pattern, replacement in PHRASES:
                 piece = pattern.sub(replacement, piece)
             piece = normalize(piece)
         else:
-            piece = expand(read_numbers(read_dates(piece, base(language)), language), base(language))
-            if base(language) == "ja":
+            piece = expand(read_numbers(read_dates(piece, code), language), code)
+            if code == "ja":
                 piece = to_kana(piece)
         pieces[i] = _SPACE.sub(" ", piece)
     return "".join(pieces).strip()
