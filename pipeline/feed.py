@@ -386,8 +386,9 @@ def write_feed(directory: Path, base_url: str, *, title: str | None = None,
     """
     normalize_base_url(base_url)                                    # before anything is read
     channel = read_channel(Path(directory), title=title, author=author, description=description, warn=warn)
+    language = channel_language(load_show(Path(directory)), channel, language)    # the feed's and the page's
     data = build_feed(directory, base_url, email=email, language=language, category=category, channel=channel)
-    page = show_page(Path(directory), channel, channel_language(load_show(Path(directory)), channel, language))
+    page = show_page(Path(directory), channel, language)
     index = Path(directory) / INDEX_NAME
     if _ours(index):
         atomic_write_text(index, page)
