@@ -29,11 +29,11 @@ from pipeline.errors import ConfigError
 from pipeline.language import Guess, Languages, detect, detect_all, languages, vote
 from pipeline.sidecars import sidecar_path
 from pipeline.transcript import parse
+from tests.conftest import SHARED
 from tests.phonemes import phonemes_many
 
 DATA = Path(__file__).parent / "data" / "transcripts"
 GERMAN, CHINESE, MIXED = DATA / "lang_de.vtt", DATA / "lang_zh.md", DATA / "lang_mixed.md"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 ENGLISH_INPUTS = [SHARED / "seed" / "000_113eec2d62c53610.txt",
                   *sorted(p for p in (SHARED / "corpus" / "real").glob("*") if ".zh." not in p.name
                           and p.name != "SOURCES.md")]
