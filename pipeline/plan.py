@@ -22,7 +22,7 @@ from .config import Config
 from .errors import InputError
 from .language import Languages
 from .model import Script, Voice
-from .sentences import pieces
+from .sentences import pieces, sentences
 from .speech import spoken_text
 
 CACHE_FORMAT = 1  # bump when the cached data's layout or meaning changes
@@ -105,12 +105,17 @@ def narration_language(language: str, config: Config) -> str:
 
 def make_plan(script: Script, cast: Cast, config: Config, engine_identity: Callable[[Voice], dict],
               encoder_identity: dict, read: Callable[[str, str], str] | None = None,
-              languages: Languages | None = None) -> Plan:
+              languages: Languages | None = None,
+              sentence_pause: Callable[[Voice], int | None] | None = None) -> Plan:
     """List the units in play order and derive their keys; ``engine_identity(voice)`` is what
     of the voice's speech engine (versions, model files) goes into its units' synth keys, and
     ``read(text, language)`` gives a unit's spoken text (``reading.Reading``: lexicon, names,
     then the normalizer of the language). The intro and outro are in the episode's language,
-    each turn in its own (``languages``; default: English)."""
+    each turn in its own (``languages``; default: English).
+
+    A paragraph's units are its ``pieces``, except for a voice whose engine speaks each sentence
+    on its own anyway (``sentence_pause(voice)`` is a pause in ms, not None: Piper): then each
+    sentence is a unit, followed by that pause, so an edit redoes one sentence."""
     read = read or spoken_text
     languages = languages or Languages()
     episode = narration_language(languages.episode, config)
@@ -125,13 +130,24 @@ def make_plan(script: Script, cast: Cast, config: Config, engine_identity: Calla
     blocks += [("turn", turn.speaker, t, turn.paragraphs, pauses.turn_ms) for t, turn in enumerate(script.turns)]
     blocks.append(("outro", NARRATOR, None, outro_paragraphs(script, title, episode, config.outro_text),
                    pauses.paragraph_ms))
+    voices: dict[tuple[str, str], tuple[Voice, dict, dict]] = {}
+
+    def voice_of(speaker: str, language: str) -> tuple[Voice, dict, dict]:
+        """The speaker's voice in the language, as plain data, and its engine's identity."""
+        who = speaker, language
+        if who not in voices:
+            found = cast.voice_for(*who)
+            voices[who] = found, _plain(found), engine_identity(found)
+        return voices[who]
+
     for kind, speaker, t, paragraphs, last_pause in blocks:
         language = episode if t is None else languages.of_turn(t)
+        gap = sentence_pause(voice_of(speaker, language)[0]) if sentence_pause and paragraphs else None
         for p, paragraph in enumerate(paragraphs):
-            parts = pieces(paragraph)
+            parts = pieces(paragraph) if gap is None else (sentences(paragraph) or [paragraph])
             for c, text in enumerate(parts):
                 if c < len(parts) - 1:
-                    pause = 0                      # a sentence end inside a paragraph: eSpeak's own pause
+                    pause = gap or 0               # a sentence end inside a paragraph (eSpeak pauses there itself)
                 else:
                     pause = last_pause if p == len(paragraphs) - 1 else pauses.paragraph_ms
                 where = f"{kind}:{p}" if t is None else f"{kind}:{t}:{p}"
@@ -143,17 +159,12 @@ def make_plan(script: Script, cast: Cast, config: Config, engine_identity: Calla
 
     units = []
     audio = _plain(config.audio)         # converted once: the same JSON, hashed 2 x units times
-    voices: dict[tuple[str, str], tuple[Voice, dict, dict]] = {}
     for index, row in enumerate(rows):
         if row["kind"] == "jingle":
             voice, spoken = None, ""
             synth_key = canonical_hash({"cache_format": CACHE_FORMAT, "audio_file": file_digest(row["audio_file"])})
         else:
-            who = row["speaker"], row["language"]
-            if who not in voices:
-                found = cast.voice_for(*who)
-                voices[who] = found, _plain(found), engine_identity(found)
-            voice, plain_voice, identity = voices[who]
+            voice, plain_voice, identity = voice_of(row["speaker"], row["language"])
             spoken = read(row["text"], row["language"])
             synth_key = canonical_hash(
                 {"cache_format": CACHE_FORMAT, "engine": identity, "voice": plain_voice, "text": spoken}

@@ -112,7 +112,8 @@ def prepare(transcript: str | os.PathLike, options: Options, engine: Engines) ->
                        engine=engine.name, languages=spoken, narrator_language=narration_language(spoken.episode, config),
                        palettes=lambda name, language: engine_palette(name, engine.get, measured, language))
     reading = episode_reading(options, [s.name for s in script.speakers], overrides)
-    plan = make_plan(script, cast, config, engine.identity, encoder_identity(), reading, spoken)
+    plan = make_plan(script, cast, config, engine.identity, encoder_identity(), reading, spoken,
+                     engine.sentence_pause_ms)
     moderator = find_moderator(script, config.moderator)
     settings = config.chapters
     if options.chapter_mode:

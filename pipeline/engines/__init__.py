@@ -51,6 +51,12 @@ class Engine(Protocol):
 
     def warm(self) -> contextlib.AbstractContextManager[None]: ...
 
+    def sentence_pause_ms(self, voice: Voice) -> int | None:
+        """None if the engine speaks a run of sentences with its own pauses between them; else
+        it speaks each sentence on its own, and this is the pause to put after each (so a
+        voice's units can be single sentences: see ``plan.make_plan``)."""
+        ...
+
     def synthesize(
         self,
         jobs: Sequence[SynthJob],
@@ -112,6 +118,9 @@ class Engines:
 
     def identity(self, voice: Voice) -> dict:
         return self.get(voice.engine).identity(voice)
+
+    def sentence_pause_ms(self, voice: Voice) -> int | None:
+        return self.get(voice.engine).sentence_pause_ms(voice)
 
     def library_files(self) -> list[str]:
         return [path for engine in self.used() or [self.default] for path in engine.library_files()]

@@ -1,15 +1,15 @@
-"""The machinery every speech engine shares: a launcher process that forks one worker per job.
+"""The machinery every speech engine shares: a launcher process that forks workers for jobs.
 
 Worker design.  An engine starts one *launcher* process (``python -c`` running its module's
 ``_launcher_main``) in its own session.  The launcher loads the engine's libraries (and, for a
 neural engine, its models) once, reports what it found in its first message, and for every job
-forks a fresh worker, which speaks that one text into a WAV file and ends with ``os._exit``.
-Hence:
+forks a fresh worker, which speaks that one text into a WAV file and ends with ``os._exit``
+(or, for an engine whose output cannot depend on what a process spoke before, hands the job to
+a worker it keeps: ``serve_jobs(keep=True)``, Piper). Hence:
 
 - an engine crash cannot take down the caller;
 - every job starts from the same engine state, so the same text in the same voice gives the
-  same WAV bytes whatever ran before it (eSpeak keeps state between utterances; Piper's noise
-  generators advance with every synthesis);
+  same WAV bytes whatever ran before it (eSpeak keeps state between utterances);
 - workers' output never reaches the caller's terminal, and terminal Ctrl-C reaches only the
   caller, which then kills the launcher's whole process group.
 
@@ -23,6 +23,7 @@ and moves each finished WAV into place.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -558,12 +559,19 @@ def _wait_gone(pids: list[int], timeout: float = 2.0) -> None:
 
 def serve_jobs(facts: dict, work: Callable[[dict], tuple[bytes, int]],
                answer: Callable[[dict], dict] | None = None,
-               before_fork: Callable[[dict], None] | None = None) -> None:
+               before_fork: Callable[[dict], None] | None = None,
+               keep: bool = False) -> None:
     """The launcher's loop: say hello with ``facts``, then fork a worker per job.
 
     A worker runs ``work(spec)`` (16-bit mono PCM and its rate) and writes ``<tmp>.wav``.
     Other requests are answered by ``answer(request)`` here in the launcher.
     ``before_fork(spec)`` runs in the launcher before each fork.
+
+    With ``keep``, a worker outlives its job and takes the next one (``_Kept``): no fork per
+    job, and the memory the engine wrote in the last job is the worker's own, not copied page by
+    page from the launcher's again. Only for an engine whose output does not depend on what the
+    process spoke before. The caller sees no difference: a job still has a worker pid (to kill
+    when it overruns) and an exit code (the worker's answer, or how it died).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     send({"ready": facts})
@@ -572,11 +580,46 @@ def serve_jobs(facts: dict, work: Callable[[dict], tuple[bytes, int]],
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda signum, frame: None)
-    children: dict[int, int] = {}
+    children: dict[int, int | None] = {}      # pid -> the job it runs (None: a kept worker, idle)
+    kept: dict[int, _Kept] = {}
     buffer = b""
     stdin_open = True
+
+    def fork_worker(spec: dict) -> int:
+        """A worker for one job (or, with ``keep``, a kept worker given its first job)."""
+        ends = _Kept.pipes() if keep else None
+        pid = os.fork()
+        if pid == 0:
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            for fd in [wake_r, wake_w] + [fd for worker in kept.values() for fd in worker.fds()]:
+                os.close(fd)
+            if ends is None:
+                _worker_main(spec, work)  # never returns
+            _Kept.serve(ends, work)       # never returns
+        if ends is not None:
+            kept[pid] = _Kept.parent_side(ends)
+        return pid
+
+    def start(request: dict) -> None:
+        spec = request["spec"]
+        for pid, worker in list(kept.items()):
+            if children.get(pid, 0) is None:
+                if worker.give(spec):
+                    children[pid] = request["id"]
+                    send({"id": request["id"], "pid": pid})
+                    return
+                children[pid] = -1            # its pipe is broken: it is dying; reaped below
+        if before_fork is not None:
+            before_fork(spec)
+        pid = fork_worker(spec)
+        if pid in kept:
+            kept[pid].give(spec)
+        children[pid] = request["id"]
+        send({"id": request["id"], "pid": pid})
+
     while stdin_open or children:
-        watch = [wake_r] + ([0] if stdin_open else [])
+        watch = [wake_r] + ([0] if stdin_open else []) + [w.done_r for w in kept.values()]
         ready, _, _ = select.select(watch, [], [], 1.0)
         if wake_r in ready:
             while True:
@@ -585,6 +628,12 @@ def serve_jobs(facts: dict, work: Callable[[dict], tuple[bytes, int]],
                         break
                 except BlockingIOError:
                     break
+        for pid, worker in list(kept.items()):
+            if worker.done_r in ready:
+                for code in worker.answers():
+                    run_id, children[pid] = children.get(pid), None
+                    if run_id is not None and run_id >= 0:
+                        send({"id": run_id, "exit": code})
         if 0 in ready:
             data = os.read(0, 1 << 16)
             if not data:  # the caller is done (or gone): stop every worker
@@ -604,17 +653,7 @@ def serve_jobs(facts: dict, work: Callable[[dict], tuple[bytes, int]],
                         reply = {"error": f"{type(err).__name__}: {err}"}
                     send({"reply": request["request"], **reply})
                     continue
-                if before_fork is not None:
-                    before_fork(request["spec"])
-                pid = os.fork()
-                if pid == 0:
-                    signal.set_wakeup_fd(-1)
-                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                    os.close(wake_r)
-                    os.close(wake_w)
-                    _worker_main(request["spec"], work)  # never returns
-                children[pid] = request["id"]
-                send({"id": request["id"], "pid": pid})
+                start(request)
         while children:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -623,9 +662,77 @@ def serve_jobs(facts: dict, work: Callable[[dict], tuple[bytes, int]],
             if pid == 0:
                 break
             run_id = children.pop(pid, None)
-            if run_id is not None:
+            worker = kept.pop(pid, None)
+            if worker is not None:
+                worker.close()
+            if run_id is not None and run_id >= 0:
                 send({"id": run_id, "exit": os.waitstatus_to_exitcode(status)})
     os._exit(0)
+
+
+class _Kept:
+    """A kept worker, seen from the launcher: a pipe that gives it jobs (one JSON line each)
+    and a pipe on which it answers each with its exit code (one line)."""
+
+    def __init__(self, jobs_w: int, done_r: int) -> None:
+        self.jobs_w = jobs_w
+        self.done_r = done_r
+        self._buffer = b""
+
+    @staticmethod
+    def pipes() -> tuple[int, int, int, int]:
+        jobs_r, jobs_w = os.pipe()
+        done_r, done_w = os.pipe()
+        return jobs_r, jobs_w, done_r, done_w
+
+    @classmethod
+    def parent_side(cls, ends: tuple[int, int, int, int]) -> _Kept:
+        jobs_r, jobs_w, done_r, done_w = ends
+        os.close(jobs_r)
+        os.close(done_w)
+        os.set_blocking(done_r, False)
+        return cls(jobs_w, done_r)
+
+    def fds(self) -> list[int]:
+        return [self.jobs_w, self.done_r]
+
+    def give(self, spec: dict) -> bool:
+        """Hand it a job; False if it is gone (its pipe is broken)."""
+        data = (json.dumps(spec) + "\n").encode("utf-8")
+        try:
+            while data:
+                data = data[os.write(self.jobs_w, data):]
+        except OSError:
+            return False
+        return True
+
+    def answers(self) -> list[int]:
+        """The exit codes it has sent since the last call."""
+        try:
+            self._buffer += os.read(self.done_r, 4096)
+        except (BlockingIOError, OSError):
+            pass
+        *lines, self._buffer = self._buffer.split(b"\n")
+        return [int(line) for line in lines if line.strip()]
+
+    def close(self) -> None:
+        for fd in self.fds():
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    @staticmethod
+    def serve(ends: tuple[int, int, int, int], work: Callable[[dict], tuple[bytes, int]]) -> None:
+        """Run in the kept worker: do each job it is given, answer its code; end when the
+        launcher closes the pipe (or kills it)."""
+        jobs_r, jobs_w, done_r, done_w = ends
+        os.close(jobs_w)
+        os.close(done_r)
+        _quiet()
+        with os.fdopen(jobs_r, "rb") as jobs:
+            for line in jobs:
+                code = _do_job(json.loads(line), work)
+                os.write(done_w, f"{code}\n".encode("ascii"))
+        os._exit(0)
 
 
 def send(message: dict) -> None:
@@ -637,11 +744,20 @@ def send(message: dict) -> None:
 
 def _worker_main(spec: dict, work: Callable[[dict], tuple[bytes, int]]) -> None:
     """Run in a forked worker: do one job, then leave without the interpreter's exit."""
+    _quiet()
+    os._exit(_do_job(spec, work))
+
+
+def _quiet() -> None:
+    """A worker's standard streams go to /dev/null."""
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
     os.close(devnull)
-    code = 0
+
+
+def _do_job(spec: dict, work: Callable[[dict], tuple[bytes, int]]) -> int:
+    """Speak one job into ``<tmp>.wav``; 0, or ``EXIT_FAILED`` with the error in ``<tmp>.err``."""
     try:
         if spec["crash"]:
             os.kill(os.getpid(), spec["crash"])
@@ -649,10 +765,10 @@ def _worker_main(spec: dict, work: Callable[[dict], tuple[bytes, int]]) -> None:
         with open(spec["tmp"] + ".wav", "wb") as fh:
             write_wav(fh, pcm, rate)
     except BaseException as err:
-        code = EXIT_FAILED
         try:
             with open(spec["tmp"] + ".err", "w", encoding="utf-8") as fh:
                 fh.write(f"{type(err).__name__}: {err}")
         except OSError:
             pass
-    os._exit(code)
+        return EXIT_FAILED
+    return 0

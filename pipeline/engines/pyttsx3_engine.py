@@ -123,6 +123,10 @@ class Pyttsx3Engine:
 
     # ---- facts about the engine (asked once, of the launcher; kept in state_dir)
 
+    def sentence_pause_ms(self, voice: Voice) -> None:
+        """None: eSpeak pauses at the sentence ends of a run of sentences itself."""
+        return None
+
     def library_files(self) -> list[str]:
         """The eSpeak libraries it may load, present or not: the system's (where the dynamic
         loader looks first), then espeakng-loader's. A change among them changes the voice."""
