@@ -1,26 +1,29 @@
 #!/usr/bin/env python3
 """Benchmark panelcast's Piper engine on the seed's first turns against a bare Piper baseline.
 
-    .venv/bin/python benchmarks/bench_piper.py [--seed PATH] [--turns N] [--threads]
+    .venv/bin/python benchmarks/bench_piper.py [--seed PATH] [--turns N] [--repeat N] [--threads] [--memory]
 
-Measured side by side in one run (each piece a fresh interpreter, timed start to exit with
-``bench.run_measured``; memory sampled the same way):
+Measured side by side in one run, ``--repeat`` rounds (3), medians; each piece a fresh
+interpreter, timed start to exit with ``bench.run_measured`` while this script only waits
+(memory is sampled in runs of its own, ``--memory``: reading /proc of a tree of large
+processes every 50 ms slowed the render it watched by some 15%):
 
 - baseline: one Python process loads en_US-joe-medium (``PiperVoice.load``), speaks every turn
   in order with ``synthesize_wav`` (the header's intro is not spoken: the baseline speaks turns
   only), joins the WAVs, and encodes them in one ffmpeg run to 64 kbit/s MP3.
-- cold: ``panelcast render --engine piper`` with an empty cache, resident process off.
-- edit: one sentence of the middle turn replaced (``bench.edited_copy``), same cache.
+- cold: ``panelcast render --engine piper`` with an empty cache, in a process of its own
+  (resident process off).
+- edit: a second cold render with the resident render process on (as a user has it), then one
+  sentence of the middle turn replaced (``bench.edited_copy``) and rendered again: the resident
+  process serves it. For reference, the same edit in a process of its own, on the first cache.
 - no-op: the same render again (answered from the receipt).
-- edit in the resident process: a second cold render with the resident render process on
-  (it stays on after it), then an edit that it serves (``--resident``).
 
 The renders give every speaker a Piper voice: the cast's own choice when the casting stage
 picks Piper voices for ``--engine piper``, else joe at a different pitch shift per speaker.
 
-``--threads`` also measures processes against onnxruntime threads: the same sentences spoken
-in one process with 2 intra-op threads, one after another, and in forked workers (one thread
-each), 2 at a time.
+``--threads`` also measures processes against onnxruntime threads, kept workers against a
+fork per job, and the derived model against the model as it comes (``threads_vs_processes``).
+``--memory`` measures peak memory of cold renders of --turns and twice as many turns.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -172,7 +176,6 @@ def threads_vs_processes(sentences: list[str]) -> dict:
     seconds_of_speech = sum(len(c.audio_int16_bytes) / 2 / c.sample_rate for s in sentences
                             for c in threaded.synthesize(s))
     out = {"speech_s": seconds_of_speech, "piper_2_threads": timed(lambda: in_order(threaded))}
-    del threaded
     opts = onnxruntime.SessionOptions()
     opts.intra_op_num_threads = 1
     plain = PiperVoice.load(model, config_path=config)
@@ -196,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=Path, default=DEFAULT_SEED)
     ap.add_argument("--turns", type=int, default=10)
     ap.add_argument("--threads", action="store_true", help="also measure processes against threads")
-    ap.add_argument("--resident", action="store_true", help="also measure an edit served by the resident process")
+    ap.add_argument("--repeat", type=int, default=3, help="rounds (each row's median is shown)")
     ap.add_argument("--memory", action="store_true",
                     help="also measure peak memory of cold renders of --turns and of twice as many turns")
     args, rest = ap.parse_known_args(argv)
@@ -215,54 +218,66 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="panelcast-bench-piper-") as tmp:
         tmp = Path(tmp)
         short = first_turns(args.seed, tmp / "short.txt", args.turns)
-        (tmp / "base").mkdir()
-        base = run_measured(_self("--baseline", short, tmp / "base" / "baseline.mp3", tmp / "base"), True)
-        stages = json.loads(base.stdout.strip().splitlines()[-1])
-        render_args = [str(short), "-o", str(tmp / "out" / "short.mp3"), "--cache-dir", str(tmp / "cache"),
-                       "--engine", "piper", "-q"]
-        cold = run_measured(_self("--render", *render_args), True, off)
-        edited = tmp / "edited" / "short.txt"
-        edited.parent.mkdir()
-        old, new = edited_copy(short, edited)
-        edit_args = [str(edited), *render_args[1:]]
-        edit = run_measured(_self("--render", *edit_args), False, off)
-        noop = run_measured(_self("--render", *edit_args), False, off)
-        minutes = bench.mp3_minutes(tmp / "out" / "short.mp3")
+        old = new = ""
+        runs: dict[str, list] = {key: [] for key in ("baseline", "cold", "edit", "no-op", "edit_own", "cold_resident")}
+        for r in range(args.repeat):
+            work = tmp / f"round{r}"
+            (work / "base").mkdir(parents=True)
+            runs["baseline"].append(run_measured(
+                _self("--baseline", short, work / "base" / "baseline.mp3", work / "base")))
+            # in a process of its own (resident process off): cold, an edit, the no-op
+            render_args = [str(short), "-o", str(work / "out" / "short.mp3"), "--cache-dir", str(work / "cache"),
+                           "--engine", "piper", "-q"]
+            runs["cold"].append(run_measured(_self("--render", *render_args), False, off))
+            edited = work / "edited" / "short.txt"
+            edited.parent.mkdir()
+            old, new = edited_copy(short, edited)
+            edit_args = [str(edited), *render_args[1:]]
+            runs["edit_own"].append(run_measured(_self("--render", *edit_args), False, off))
+            runs["no-op"].append(run_measured(_self("--render", *edit_args), False, off))
+            # the resident process on, as a user has it: a cold render, then the edit it serves
+            bench.stop_resident()
+            (work / "r").mkdir()
+            short_r = first_turns(args.seed, work / "r" / "short.txt", args.turns)
+            r_args = [str(short_r), "-o", str(work / "r" / "short.mp3"), "--cache-dir", str(work / "r-cache"),
+                      "--engine", "piper", "-q"]
+            runs["cold_resident"].append(run_measured(_self("--render", *r_args)))
+            edited_copy(short_r, work / "r" / "edited.txt")
+            os.replace(work / "r" / "edited.txt", short_r)
+            runs["edit"].append(run_measured(_self("--render", *r_args)))
+            served = bench.resident().get("served", 0) == 1
+            bench.stop_resident()
+            if not served:
+                print(f"round {r + 1}: the edit was not served by the resident process", flush=True)
+            print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1].seconds:.2f} s" for k, v in runs.items()), flush=True)
+        med = {key: statistics.median(run.seconds for run in got) for key, got in runs.items()}
+        minutes = bench.mp3_minutes(tmp / "round0" / "out" / "short.mp3")
         rows = [
-            ("baseline (load joe, synthesize_wav per turn, one ffmpeg encode)", base.seconds, ""),
-            ("cold render, --engine piper", cold.seconds, f"cold/baseline {cold.seconds / base.seconds:.3f}"),
-            ("one-sentence edit", edit.seconds, f"edit/cold {edit.seconds / cold.seconds:.3f}"),
-            ("no-op", noop.seconds, f"no-op/cold {noop.seconds / cold.seconds:.3f}"),
+            ("baseline (load joe, synthesize_wav per turn, one ffmpeg encode)", med["baseline"], ""),
+            ("cold render, --engine piper (a process of its own)", med["cold"],
+             f"cold/baseline {med['cold'] / med['baseline']:.3f}"),
+            ("one-sentence edit (served by the resident process)", med["edit"],
+             f"edit/cold {med['edit'] / med['cold']:.3f}"),
+            ("no-op", med["no-op"], f"no-op/cold {med['no-op'] / med['cold']:.3f}"),
+            ("  for reference: the edit in a process of its own", med["edit_own"],
+             f"({med['edit_own'] / med['cold']:.3f} of cold)"),
+            ("  for reference: cold render with the resident process on", med["cold_resident"],
+             f"({med['cold_resident'] / med['baseline']:.3f} of baseline)"),
         ]
-        print(f"{args.turns} turns of {args.seed.name}: {minutes:.2f} min of audio; "
+        print(f"{args.turns} turns of {args.seed.name}: {minutes:.2f} min of audio; {args.repeat} round(s), medians; "
               f"edit: {old[:40]!r} -> {new[:40]!r}")
         for name, seconds, ratio in rows:
             key = ratio.split(" ")[0] if ratio else ""
             target = f"(target <= {TARGETS[key]})" if key in TARGETS else ""
             print(f"{name:<66} {seconds:7.2f} s  {ratio} {target}")
-        print(f"baseline stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
-        print(f"CPU s: baseline {base.cpu_seconds:.1f}, cold {cold.cpu_seconds:.1f}, edit {edit.cpu_seconds:.1f}")
-        print(f"peak RSS MB: baseline {base.main_peak_kb / 1000:.0f}; cold render: main process "
-              f"{cold.main_peak_kb / 1000:.0f}, largest descendant {cold.child_peak_kb / 1000:.0f} "
-              f"({cold.child_name}), whole tree PSS {cold.pss_peak_kb / 1000:.0f}")
-        print(f"answers: cold {bench.render_summary(cold)!r}; edit {bench.render_summary(edit)!r}; "
-              f"no-op {bench.render_summary(noop)!r}")
-        if args.resident:
-            bench.stop_resident()
-            (tmp / "r").mkdir()
-            short_r = first_turns(args.seed, tmp / "r" / "short.txt", args.turns)
-            r_args = [str(short_r), "-o", str(tmp / "r" / "short.mp3"), "--cache-dir", str(tmp / "r-cache"),
-                      "--engine", "piper", "-q"]
-            cold_r = run_measured(_self("--render", *r_args))
-            edited_r = tmp / "r" / "edited.txt"
-            edited_copy(short_r, edited_r)
-            os.replace(edited_r, short_r)
-            edit_r = run_measured(_self("--render", *r_args))
-            served = bench.resident()
-            bench.stop_resident()
-            print(f"resident on: cold {cold_r.seconds:.2f} s, edit {edit_r.seconds:.2f} s "
-                  f"(edit/cold {edit_r.seconds / cold_r.seconds:.3f}; served by the resident process: "
-                  f"{served.get('served', 0) == 1}; {bench.render_summary(edit_r)!r})")
+        print("runs (s): " + "; ".join(f"{k} " + ", ".join(f"{run.seconds:.2f}" for run in v) for k, v in runs.items()))
+        cpu = {key: statistics.median(run.cpu_seconds for run in got) for key, got in runs.items()}
+        print(f"CPU s (medians): baseline {cpu['baseline']:.1f}, cold {cpu['cold']:.1f}, "
+              f"edit in a process of its own {cpu['edit_own']:.1f}")
+        stages = json.loads(runs["baseline"][-1].stdout.strip().splitlines()[-1])
+        print("baseline stages (last round): " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
+        print(f"answers (last round): cold {bench.render_summary(runs['cold'][-1])!r}; "
+              f"edit {bench.render_summary(runs['edit'][-1])!r}; no-op {bench.render_summary(runs['no-op'][-1])!r}")
         if args.memory:
             (tmp / "m").mkdir()
             peaks = []
@@ -272,6 +287,10 @@ def main(argv: list[str] | None = None) -> int:
                                          str(tmp / "m" / f"cache{turns}"), "--engine", "piper", "-q"), True, off)
                 peaks.append((turns, bench.mp3_minutes(tmp / "m" / f"t{turns}.mp3"), run))
             (n1, m1, r1), (n2, m2, r2) = peaks
+            (tmp / "m" / "base").mkdir()
+            base = run_measured(_self("--baseline", short, tmp / "m" / "base" / "b.mp3", tmp / "m" / "base"), True)
+            print(f"peak RSS MB, baseline on {n1} turns: {base.main_peak_kb / 1000:.0f}; the cold render on {n1} turns: "
+                  f"whole tree PSS {r1.pss_peak_kb / 1000:.0f}")
             print(f"peak RSS MB, {n1} turns ({m1:.1f} min) -> {n2} turns ({m2:.1f} min): main process "
                   f"{r1.main_peak_kb / 1000:.0f} -> {r2.main_peak_kb / 1000:.0f} "
                   f"({r2.main_peak_kb / max(r1.main_peak_kb, 1):.2f}x), largest descendant "

@@ -36,6 +36,7 @@ from test_render_e2e import (  # noqa: F401
 )
 
 TEXTS = ["Welcome to the panel. Today we talk about models.", "Thank you. It is good to be here!", "Yes."]
+SENTENCE = "It is good to be here with all of you today, and to talk about what comes next."
 
 
 def _sha(path) -> str:
@@ -193,6 +194,63 @@ def test_a_crashed_worker_is_retried_with_the_same_result(piper, tmp_path, monke
     assert again.read_bytes() == reference.read_bytes()
 
 
+def test_a_kept_worker_speaks_a_sentence_again_with_the_same_bytes(piper, tmp_path):
+    """One worker (kept between jobs) speaks a sentence, another, then the first again: the
+    noise is drawn from the sentence's own input (the derived model), so it is not the
+    generators' next draw."""
+    joe = Voice(JOE, engine="piper")
+    first, other, again = _speak(piper, [(SENTENCE, joe), (TEXTS[2], joe), (SENTENCE, joe)], tmp_path, workers=1)
+    assert _sha(first) == _sha(again) != _sha(other)
+
+
+def _prepared(folders, *voices):
+    """A Piper engine whose launcher has loaded ``voices``' models and forked a prepared worker
+    (as the resident process's spare launcher has)."""
+    engine = get_engine("piper", voice_dirs=folders)
+    for voice in voices:
+        engine._load(engine.model(voice), wait=True)
+    engine._launcher().send({"prefork": True})
+    return engine
+
+
+def test_a_lone_sentence_on_two_threads_gives_the_same_bytes(piper, tmp_path):
+    """An edit's one sentence runs on the prepared worker's two-thread model: the same bytes as
+    the same sentence spoken among others on one thread."""
+    joe = Voice(JOE, engine="piper", semitones=2.0)
+    among = _speak(piper, [(SENTENCE, joe), (TEXTS[2], joe)], tmp_path / "among")[0]
+    alone = _speak(_prepared(piper.folders()[:1], joe), [(SENTENCE, joe)], tmp_path / "alone")[0]
+    assert _sha(alone) == _sha(among)
+
+
+def test_a_worker_forked_before_a_model_loaded_gets_no_job_for_it(piper, tmp_path):
+    """The prepared worker knows joe only; a job for copy-joe, loaded after it was forked, goes
+    to a new worker (else it fails twice: 'model not loaded')."""
+    copy = Voice("copy-joe", engine="piper")
+    engine = _prepared(piper.folders()[:1], Voice(JOE, engine="piper"))
+    spoken = _speak(engine, [(SENTENCE, copy)], tmp_path / "copy")[0]
+    assert _sha(spoken) == _sha(_speak(piper, [(SENTENCE, copy), ("Yes.", copy)], tmp_path / "ref")[0])
+
+
+def test_the_derived_model_draws_no_noise_itself_and_is_kept_sealed(voice_dir, tmp_path):
+    """The model panelcast runs has no random node (its noise is an input), is kept in the
+    cache folder with a content seal, and a damaged copy is made again: the same speech."""
+    import onnx
+
+    joe = Voice(JOE, engine="piper")
+    first = _speak(get_engine("piper", tmp_path / "state", [str(voice_dir)]), [(SENTENCE, joe)], tmp_path / "a")[0]
+    (derived,) = (tmp_path / "state" / "piper-models").glob("*.onnx")
+    model = onnx.load(str(derived))
+    assert not [n.op_type for n in model.graph.node if n.op_type.startswith("Random")]
+    assert [i.name for i in model.graph.input if i.name.startswith("noise_")] == ["noise_0", "noise_1"]
+    seal = derived.with_name(derived.name + ".sha256")
+    assert seal.read_text() == _sha(derived)
+    damaged = bytearray(derived.read_bytes())
+    damaged[len(damaged) // 2] ^= 0xFF
+    derived.write_bytes(bytes(damaged))
+    again = _speak(get_engine("piper", tmp_path / "state", [str(voice_dir)]), [(SENTENCE, joe)], tmp_path / "b")[0]
+    assert _sha(again) == _sha(first) and seal.read_text() == _sha(derived)
+
+
 # ---------------------------------------------------------------- renders
 
 
@@ -230,6 +288,19 @@ def test_the_render_used_piper(seed_render):
     result, reporter, _ = seed_render
     assert result.synthesized == reporter.stages["synthesize"] > 10
     assert {s.unit.voice.engine for s in result.statuses if s.unit.voice} == {"piper"}
+
+
+def test_a_piper_voice_speaks_one_sentence_per_unit(seed_render):
+    """Piper speaks each sentence on its own: each is a unit (an edit redoes one), with the
+    engine's sentence pause after it inside a paragraph (the outro's here)."""
+    from pipeline.sentences import sentences
+
+    units = [s.unit for s in seed_render[0].statuses if s.unit.voice]
+    assert all(sentences(u.text) == [u.text] for u in units)
+    paragraph = lambda u: u.ident.rsplit(":", 1)[0]  # noqa: E731
+    inside = [u for u, after in zip(units, units[1:]) if paragraph(u) == paragraph(after)]
+    assert inside
+    assert all(u.pause_ms == get_engine("piper").sentence_pause_ms(u.voice) > 0 for u in inside)
 
 
 def test_a_changed_model_file_rerenders_only_its_speaker(seed_render, short, voice_dir, tmp_path):
@@ -344,7 +415,7 @@ def test_the_resident_process_hands_a_warm_launcher_to_each_render(piper, tmp_pa
     from pipeline.engines import piper_engine
 
     joe = piper.model(Voice(JOE, engine="piper"))
-    monkeypatch.setattr(piper_engine, "_USED", {joe["path"]: joe["config"]})
+    monkeypatch.setattr(piper_engine, "_USED", {joe["path"]: piper._load_request(joe)})
     monkeypatch.setattr(piper_engine, "_SPARE", None)
     started = []
     real_init = launcher.Launcher.__init__

@@ -560,18 +560,21 @@ def _wait_gone(pids: list[int], timeout: float = 2.0) -> None:
 def serve_jobs(facts: dict, work: Callable[[dict], tuple[bytes, int]],
                answer: Callable[[dict], dict] | None = None,
                before_fork: Callable[[dict], None] | None = None,
-               keep: bool = False) -> None:
+               keep: bool = False, prepare: Callable[[], None] | None = None) -> None:
     """The launcher's loop: say hello with ``facts``, then fork a worker per job.
 
     A worker runs ``work(spec)`` (16-bit mono PCM and its rate) and writes ``<tmp>.wav``.
-    Other requests are answered by ``answer(request)`` here in the launcher.
+    Other requests are answered by ``answer(request)`` here in the launcher; a reply with
+    ``"changed": true`` says the launcher's state changed (kept workers forked before are let go).
     ``before_fork(spec)`` runs in the launcher before each fork.
 
     With ``keep``, a worker outlives its job and takes the next one (``_Kept``): no fork per
     job, and the memory the engine wrote in the last job is the worker's own, not copied page by
     page from the launcher's again. Only for an engine whose output does not depend on what the
     process spoke before. The caller sees no difference: a job still has a worker pid (to kill
-    when it overruns) and an exit code (the worker's answer, or how it died).
+    when it overruns) and an exit code (the worker's answer, or how it died). The request
+    ``{"prefork": true}`` forks a kept worker now, which runs ``prepare()`` before it takes
+    jobs (a resident process readies its next render's first worker while nobody waits).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     send({"ready": facts})
@@ -582,11 +585,14 @@ def serve_jobs(facts: dict, work: Callable[[dict], tuple[bytes, int]],
     signal.signal(signal.SIGCHLD, lambda signum, frame: None)
     children: dict[int, int | None] = {}      # pid -> the job it runs (None: a kept worker, idle)
     kept: dict[int, _Kept] = {}
+    generation = 0                             # bumped when a request changed the launcher's state:
+    born: dict[int, int] = {}                  # a kept worker forked before lacks it, and is let go
     buffer = b""
     stdin_open = True
 
-    def fork_worker(spec: dict) -> int:
-        """A worker for one job (or, with ``keep``, a kept worker given its first job)."""
+    def fork_worker(spec: dict | None, prepared: bool = False) -> int:
+        """A worker for one job (or, with ``keep``, a kept worker given its first job, or
+        ``prepared`` and idle)."""
         ends = _Kept.pipes() if keep else None
         pid = os.fork()
         if pid == 0:
@@ -596,16 +602,20 @@ def serve_jobs(facts: dict, work: Callable[[dict], tuple[bytes, int]],
                 os.close(fd)
             if ends is None:
                 _worker_main(spec, work)  # never returns
-            _Kept.serve(ends, work)       # never returns
+            _Kept.serve(ends, work, prepare if prepared else None)       # never returns
         if ends is not None:
             kept[pid] = _Kept.parent_side(ends)
+            born[pid] = generation
         return pid
 
     def start(request: dict) -> None:
         spec = request["spec"]
         for pid, worker in list(kept.items()):
             if children.get(pid, 0) is None:
-                if worker.give(spec):
+                if born[pid] != generation:
+                    os.kill(pid, signal.SIGKILL)
+                    children[pid] = -1
+                elif worker.give(spec):
                     children[pid] = request["id"]
                     send({"id": request["id"], "pid": pid})
                     return
@@ -646,11 +656,18 @@ def serve_jobs(facts: dict, work: Callable[[dict], tuple[bytes, int]],
                 if not line.strip():
                     continue
                 request = json.loads(line)
+                if request.get("prefork") and keep:
+                    pid = fork_worker(None, prepared=True)
+                    children[pid] = None
+                    send({"reply": request["request"], "preforked": pid})
+                    continue
                 if "request" in request:
                     try:
                         reply = answer(request) if answer else {"error": "unknown request"}
                     except Exception as err:  # the caller turns it into an error naming the file
                         reply = {"error": f"{type(err).__name__}: {err}"}
+                    if reply.pop("changed", False):    # e.g. a model loaded: workers from before lack it
+                        generation += 1
                     send({"reply": request["request"], **reply})
                     continue
                 start(request)
@@ -662,6 +679,7 @@ def serve_jobs(facts: dict, work: Callable[[dict], tuple[bytes, int]],
             if pid == 0:
                 break
             run_id = children.pop(pid, None)
+            born.pop(pid, None)
             worker = kept.pop(pid, None)
             if worker is not None:
                 worker.close()
@@ -721,13 +739,17 @@ class _Kept:
                 os.close(fd)
 
     @staticmethod
-    def serve(ends: tuple[int, int, int, int], work: Callable[[dict], tuple[bytes, int]]) -> None:
-        """Run in the kept worker: do each job it is given, answer its code; end when the
-        launcher closes the pipe (or kills it)."""
+    def serve(ends: tuple[int, int, int, int], work: Callable[[dict], tuple[bytes, int]],
+              prepare: Callable[[], None] | None = None) -> None:
+        """Run in the kept worker: ``prepare()``, then do each job it is given, answer its code;
+        end when the launcher closes the pipe (or kills it)."""
         jobs_r, jobs_w, done_r, done_w = ends
         os.close(jobs_w)
         os.close(done_r)
         _quiet()
+        if prepare is not None:
+            with contextlib.suppress(Exception):     # a job then runs as in any other worker
+                prepare()
         with os.fdopen(jobs_r, "rb") as jobs:
             for line in jobs:
                 code = _do_job(json.loads(line), work)
