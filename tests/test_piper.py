@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import shutil
 
 import numpy as np
@@ -176,8 +177,7 @@ def test_a_pause_between_sentences(spoken):
 
 
 def test_same_bytes_in_any_order_with_any_worker_count(piper, tmp_path):
-    """Each job in a fresh fork of the launcher: order, workers and which models were loaded
-    first do not change a byte."""
+    """Order, workers and which models were loaded first do not change a byte."""
     pairs = [(TEXTS[0], Voice(JOE, engine="piper")), (TEXTS[1], Voice("copy-joe", engine="piper", semitones=2.0)),
              (TEXTS[2], Voice(JOE, engine="piper", rate=150))]
     first = _speak(piper, pairs, tmp_path / "a", workers=2)
@@ -205,12 +205,12 @@ def test_a_kept_worker_speaks_a_sentence_again_with_the_same_bytes(piper, tmp_pa
 
 def _prepared(folders, *voices):
     """A Piper engine whose launcher has loaded ``voices``' models and forked a prepared worker
-    (as the resident process's spare launcher has)."""
+    (as the resident process's spare launcher has), and the worker's pid once it is prepared."""
     engine = get_engine("piper", voice_dirs=folders)
     for voice in voices:
         engine._load(engine.model(voice), wait=True)
-    engine._launcher().send({"prefork": True})
-    return engine
+    launcher = engine._launcher()
+    return engine, launcher.reply(launcher.send({"prefork": True}))["prepared"]
 
 
 def test_a_lone_sentence_on_two_threads_gives_the_same_bytes(piper, tmp_path):
@@ -218,7 +218,9 @@ def test_a_lone_sentence_on_two_threads_gives_the_same_bytes(piper, tmp_path):
     the same sentence spoken among others on one thread."""
     joe = Voice(JOE, engine="piper", semitones=2.0)
     among = _speak(piper, [(SENTENCE, joe), (TEXTS[2], joe)], tmp_path / "among")[0]
-    alone = _speak(_prepared(piper.folders()[:1], joe), [(SENTENCE, joe)], tmp_path / "alone")[0]
+    engine, worker = _prepared(piper.folders()[:1], joe)
+    assert len(os.listdir(f"/proc/{worker}/task")) >= 2           # its two-thread model's pool
+    alone = _speak(engine, [(SENTENCE, joe)], tmp_path / "alone")[0]
     assert _sha(alone) == _sha(among)
 
 
@@ -226,7 +228,7 @@ def test_a_worker_forked_before_a_model_loaded_gets_no_job_for_it(piper, tmp_pat
     """The prepared worker knows joe only; a job for copy-joe, loaded after it was forked, goes
     to a new worker (else it fails twice: 'model not loaded')."""
     copy = Voice("copy-joe", engine="piper")
-    engine = _prepared(piper.folders()[:1], Voice(JOE, engine="piper"))
+    engine, _ = _prepared(piper.folders()[:1], Voice(JOE, engine="piper"))
     spoken = _speak(engine, [(SENTENCE, copy)], tmp_path / "copy")[0]
     assert _sha(spoken) == _sha(_speak(piper, [(SENTENCE, copy), ("Yes.", copy)], tmp_path / "ref")[0])
 

@@ -574,7 +574,8 @@ def serve_jobs(facts: dict, work: Callable[[dict], tuple[bytes, int]],
     process spoke before. The caller sees no difference: a job still has a worker pid (to kill
     when it overruns) and an exit code (the worker's answer, or how it died). The request
     ``{"prefork": true}`` forks a kept worker now, which runs ``prepare()`` before it takes
-    jobs (a resident process readies its next render's first worker while nobody waits).
+    jobs (a resident process readies its next render's first worker while nobody waits); jobs
+    go to other workers until it is prepared, and the request is answered then.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     send({"ready": facts})
@@ -583,8 +584,10 @@ def serve_jobs(facts: dict, work: Callable[[dict], tuple[bytes, int]],
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda signum, frame: None)
-    children: dict[int, int | None] = {}      # pid -> the job it runs (None: a kept worker, idle)
+    children: dict[int, int | None] = {}      # pid -> the job it runs (None: a kept worker, idle;
+                                               # _DYING, _PREPARING: a kept worker with no job)
     kept: dict[int, _Kept] = {}
+    preforks: dict[int, int] = {}              # a preparing worker's pid -> the request to answer when ready
     generation = 0                             # bumped when a request changed the launcher's state:
     born: dict[int, int] = {}                  # a kept worker forked before lacks it, and is let go
     buffer = b""
@@ -614,12 +617,12 @@ def serve_jobs(facts: dict, work: Callable[[dict], tuple[bytes, int]],
             if children.get(pid, 0) is None:
                 if born[pid] != generation:
                     os.kill(pid, signal.SIGKILL)
-                    children[pid] = -1
+                    children[pid] = _DYING
                 elif worker.give(spec):
                     children[pid] = request["id"]
                     send({"id": request["id"], "pid": pid})
                     return
-                children[pid] = -1            # its pipe is broken: it is dying; reaped below
+                children[pid] = _DYING        # its pipe is broken: it is dying; reaped below
         if before_fork is not None:
             before_fork(spec)
         pid = fork_worker(spec)
@@ -640,9 +643,11 @@ def serve_jobs(facts: dict, work: Callable[[dict], tuple[bytes, int]],
                     break
         for pid, worker in list(kept.items()):
             if worker.done_r in ready:
-                for code in worker.answers():
+                for code in worker.answers():        # a job's exit code, or _PREPARED
+                    if code == _PREPARED and pid in preforks:
+                        send({"reply": preforks.pop(pid), "prepared": pid})
                     run_id, children[pid] = children.get(pid), None
-                    if run_id is not None and run_id >= 0:
+                    if run_id is not None and run_id >= 0 and code != _PREPARED:
                         send({"id": run_id, "exit": code})
         if 0 in ready:
             data = os.read(0, 1 << 16)
@@ -658,8 +663,8 @@ def serve_jobs(facts: dict, work: Callable[[dict], tuple[bytes, int]],
                 request = json.loads(line)
                 if request.get("prefork") and keep:
                     pid = fork_worker(None, prepared=True)
-                    children[pid] = None
-                    send({"reply": request["request"], "preforked": pid})
+                    children[pid] = _PREPARING        # given jobs once it says it is prepared
+                    preforks[pid] = request["request"]
                     continue
                 if "request" in request:
                     try:
@@ -680,12 +685,19 @@ def serve_jobs(facts: dict, work: Callable[[dict], tuple[bytes, int]],
                 break
             run_id = children.pop(pid, None)
             born.pop(pid, None)
+            if pid in preforks:
+                send({"reply": preforks.pop(pid), "error": f"the prepared worker died ({status})"})
             worker = kept.pop(pid, None)
             if worker is not None:
                 worker.close()
             if run_id is not None and run_id >= 0:
                 send({"id": run_id, "exit": os.waitstatus_to_exitcode(status)})
     os._exit(0)
+
+
+_DYING = -1         # in serve_jobs' children: a kept worker that is being let go
+_PREPARING = -2     # ... a kept worker still in prepare(): jobs go to others meanwhile
+_PREPARED = -3      # what a kept worker answers when prepare() is done
 
 
 class _Kept:
@@ -750,6 +762,7 @@ class _Kept:
         if prepare is not None:
             with contextlib.suppress(Exception):     # a job then runs as in any other worker
                 prepare()
+            os.write(done_w, f"{_PREPARED}\n".encode("ascii"))
         with os.fdopen(jobs_r, "rb") as jobs:
             for line in jobs:
                 code = _do_job(json.loads(line), work)

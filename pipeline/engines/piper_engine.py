@@ -411,10 +411,10 @@ class PiperEngine:
 
 
 class _SentenceParts:
-    """Each job's sentences as jobs of their own, each spoken in a worker of its own, then joined
-    into the job's WAV with a pause between them. Every sentence starts from the launcher's
-    state, so a unit gives the same bytes however its sentences are spread over workers, and a
-    unit of several sentences (what an edit redoes) is spoken on every core at once."""
+    """Each job's sentences as jobs of their own, spread over the workers, then joined into the
+    job's WAV with a pause between them. A sentence's audio depends on its own input alone, so a
+    unit gives the same bytes however its sentences are spread, and a unit of several sentences
+    is spoken on every core at once."""
 
     def __init__(self, jobs: list[SynthJob], on_done: Callable[[SynthJob], None] | None) -> None:
         from ..sentences import sentences
