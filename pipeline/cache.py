@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .errors import InputError, printable
-from .fsutil import atomic_write_text
+from .fsutil import atomic_write_text, read_sealed, write_seal
 from .plan import CACHE_FORMAT
 from .receipt import check_receipt_file, default_cache_root
 
@@ -83,24 +83,14 @@ class Cache:
         path = self.wav_path(synth_key)
         return self.sealed(path) is not None
 
-    # -- sealed files: a content hash beside them ------------------------------------------
-    @staticmethod
-    def _seal_path(path: Path) -> Path:
-        return path.with_name(path.name + ".sha256")
-
+    # -- sealed files: a content hash beside them (``fsutil.write_seal``) --------------------
     def seal(self, path: Path, data: bytes | None = None) -> None:
         """Record the content hash of a file that has just landed in the cache."""
-        data = path.read_bytes() if data is None else data
-        atomic_write_text(self._seal_path(path), hashlib.sha256(data).hexdigest(), durable=False)
+        write_seal(path, path.read_bytes() if data is None else data)
 
     def sealed(self, path: Path) -> bytes | None:
         """The file's bytes if they still match their recorded hash; else None (a miss)."""
-        try:
-            recorded = self._seal_path(path).read_text(encoding="ascii")
-            data = path.read_bytes()
-        except (OSError, ValueError):
-            return None
-        return data if hashlib.sha256(data).hexdigest() == recorded else None
+        return read_sealed(path)
 
     def wav_target(self, synth_key: str) -> Path:
         path = self.wav_path(synth_key)

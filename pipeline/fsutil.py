@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -151,6 +152,26 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, durable: bool = Tru
 
 def atomic_write_text(path: str | os.PathLike, text: str, durable: bool = True) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"), durable)
+
+
+def _seal_path(path: str | os.PathLike) -> Path:
+    path = Path(path)
+    return path.with_name(path.name + ".sha256")
+
+
+def write_seal(path: str | os.PathLike, data: bytes) -> None:
+    """Record the content hash of a file that has just landed, beside it (``<path>.sha256``)."""
+    atomic_write_text(_seal_path(path), hashlib.sha256(data).hexdigest(), durable=False)
+
+
+def read_sealed(path: str | os.PathLike) -> bytes | None:
+    """The file's bytes if they still match the hash ``write_seal`` recorded; else None."""
+    try:
+        recorded = _seal_path(path).read_text(encoding="ascii")
+        data = Path(path).read_bytes()
+    except (OSError, ValueError):
+        return None
+    return data if hashlib.sha256(data).hexdigest() == recorded else None
 
 
 # ``.<name>.<pid>-<random><suffix>`` (temp_path), and ``.<name>.<pid>.<n>.tmp.wav`` / ``.err`` /

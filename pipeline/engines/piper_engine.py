@@ -521,7 +521,6 @@ def _sha256(path: str) -> str:
 # --------------------------------------------------------------------------- launcher side
 
 _VOICES: dict[str, object] = {}     # model path -> PiperVoice (one onnxruntime thread), in the launcher
-_SOURCES: dict[str, str | bytes] = {}   # model path -> the derived model (its file, or its bytes)
 _SOLO: dict[str, object] = {}       # model path -> PiperVoice on two threads, in a prepared worker
 
 
@@ -557,7 +556,7 @@ def _prepare() -> None:
     A lone job (``solo``: an edit's one sentence) runs on it, on both cores: the same bytes as on
     one thread (checked bit for bit), in about 0.6 of the time."""
     for model, voice in _VOICES.items():
-        _SOLO[model] = _load_voice({"model": model, "config": voice.panelcast_config}, threads=2)
+        _SOLO[model] = _load_voice(voice.panelcast_load, threads=2)
         list(_SOLO[model].synthesize("Ready."))
 
 
@@ -576,14 +575,12 @@ def _load_voice(load: dict, threads: int = 1):
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
-    if load["model"] not in _SOURCES:
-        _SOURCES[load["model"]] = _derived(load["model"], load.get("derived"))
-    session = onnxruntime.InferenceSession(_SOURCES[load["model"]], sess_options=options,
+    session = onnxruntime.InferenceSession(_derived(load["model"], load.get("derived")), sess_options=options,
                                            providers=["CPUExecutionProvider"])
     noise = json.loads(session.get_modelmeta().custom_metadata_map.get(_NOISE_KEY, "[]"))
     voice = PiperVoice(session=session, config=config)
     voice.phoneme_ids_to_audio = functools.partial(_speak_ids, voice, noise)   # piper calls it per sentence
-    voice.panelcast_config = load["config"]
+    voice.panelcast_load = load                  # for _prepare, in a worker forked later
     voice.phonemize("Ready.")    # piper's eSpeak starts here, once, not in every worker
     return voice
 
@@ -591,23 +588,19 @@ def _load_voice(load: dict, threads: int = 1):
 _NOISE_KEY = "panelcast.noise"       # the derived model's metadata: [[input name, channels], ...]
 
 
-def _derived(model: str, derived: str | None) -> str | bytes:
-    """The derived model's file if ``derived`` holds it intact (its ``.sha256`` seal matches),
-    else the model made now (bytes), kept at ``derived`` for the next launcher."""
-    if derived:
-        with contextlib.suppress(OSError):
-            with open(derived + ".sha256", encoding="ascii") as fh:
-                if fh.read().strip() == _sha256(derived):
-                    return derived
-    data = _derive(model)
-    if derived:
-        from ..fsutil import atomic_path, atomic_write_text
+def _derived(model: str, derived: str | None) -> bytes:
+    """The derived model: read from ``derived`` if it is there intact (its seal matches), else
+    made now and kept there, sealed, for the next launcher."""
+    from ..fsutil import atomic_write_bytes, read_sealed, write_seal
 
-        with contextlib.suppress(OSError):           # not kept: made again next time
-            os.makedirs(os.path.dirname(derived), exist_ok=True)
-            with atomic_path(derived) as tmp:
-                Path(tmp).write_bytes(data)
-            atomic_write_text(derived + ".sha256", hashlib.sha256(data).hexdigest(), durable=False)
+    data = read_sealed(derived) if derived else None
+    if data is None:
+        data = _derive(model)
+        if derived:
+            with contextlib.suppress(OSError):       # not kept: made again next time
+                os.makedirs(os.path.dirname(derived), exist_ok=True)
+                atomic_write_bytes(derived, data, durable=False)
+                write_seal(derived, data)
     return data
 
 
@@ -692,16 +685,15 @@ def _speak_ids(voice, noise: list, phoneme_ids: list[int], syn_config=None, incl
     import numpy as np
     from piper import SynthesisConfig
 
-    syn_config = syn_config or SynthesisConfig()
-    given, own = syn_config, voice.config           # piper's defaults: the model config's scales
+    given, own = syn_config or SynthesisConfig(), voice.config   # piper's defaults: the model config's scales
     length = own.length_scale if given.length_scale is None else given.length_scale
     ids = np.array([phoneme_ids], dtype=np.int64)
     scales = np.array([own.noise_scale if given.noise_scale is None else given.noise_scale, length,
                        own.noise_w_scale if given.noise_w_scale is None else given.noise_w_scale], dtype=np.float32)
     feeds = {"input": ids, "input_lengths": np.array([ids.shape[1]], dtype=np.int64), "scales": scales}
     speaker = None
-    if voice.config.num_speakers > 1:
-        speaker = syn_config.speaker_id if syn_config.speaker_id is not None else voice.config.default_speaker_id
+    if own.num_speakers > 1:
+        speaker = given.speaker_id if given.speaker_id is not None else own.default_speaker_id
         feeds["sid"] = np.array([speaker], dtype=np.int64)
     seed = hashlib.sha256(json.dumps([phoneme_ids, speaker, scales.tolist()]).encode("ascii")).digest()
     seed = int.from_bytes(seed[:8], "big")
